@@ -1,0 +1,87 @@
+"""Every exception sqlkeel raises, with the exit code the CLI maps it to.
+
+::
+
+    SqlkeelError                      exit 1   base of everything below
+    ├── SourceError                   exit 1   a schema source cannot be used
+    │   ├── SourceNotFoundError                the path does not exist
+    │   ├── NotADatabaseError                  the file is not a SQLite database
+    │   └── SchemaSyntaxError                  SQLite refused a statement (file and line given)
+    ├── CatalogError                  exit 1   a stored definition could not be read
+    ├── PlanError                     exit 1   no correct plan exists for the change
+    │   ├── ImpossibleChangeError              SQLite cannot make it on existing rows (names the fix)
+    │   └── NonConvergentPlanError             sqlkeel's own plan failed its verification (a bug)
+    ├── ApplyError                    exit 1   a plan failed while running (rolled back)
+    │   └── ForeignKeyViolationError           foreign_key_check found orphans (rows listed)
+    └── DestructiveChangeError        exit 4   the plan loses data and that was not allowed
+
+The library raises these and never exits; only ``sqlkeel.cli.main`` turns them into exit codes.
+"""
+
+from __future__ import annotations
+
+
+class SqlkeelError(Exception):
+    """Base of every sqlkeel error."""
+
+    exit_code = 1
+
+
+class SourceError(SqlkeelError):
+    """A schema source (SQL file, directory, database) cannot be used."""
+
+
+class SourceNotFoundError(SourceError):
+    """The named file or directory does not exist."""
+
+
+class NotADatabaseError(SourceError):
+    """The file is not a SQLite database."""
+
+
+class SchemaSyntaxError(SourceError):
+    """SQLite refused a statement of a schema file."""
+
+    def __init__(self, message: str, *, file: str, line: int, statement: str = "") -> None:
+        self.file = file
+        self.line = line
+        self.statement = statement
+        super().__init__(f"{file}:{line}: {message}")
+
+
+class CatalogError(SqlkeelError):
+    """A stored definition could not be read into the model."""
+
+
+class PlanError(SqlkeelError):
+    """No correct plan exists for the requested change."""
+
+
+class ImpossibleChangeError(PlanError):
+    """SQLite cannot make the change on a table that has rows; the message names the fix."""
+
+
+class NonConvergentPlanError(PlanError):
+    """The plan did not reproduce the target when verified on a scratch copy (a sqlkeel bug)."""
+
+
+class DestructiveChangeError(SqlkeelError):
+    """The plan loses data and ``allow_destructive`` was not given."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, *, lossy: tuple[str, ...] = ()) -> None:
+        self.lossy = lossy
+        super().__init__(message)
+
+
+class ApplyError(SqlkeelError):
+    """A plan failed while running; the transaction was rolled back."""
+
+
+class ForeignKeyViolationError(ApplyError):
+    """foreign_key_check found rows without a parent before COMMIT; nothing was changed."""
+
+    def __init__(self, message: str, *, violations: tuple[tuple[str, int | None, str], ...]) -> None:
+        self.violations = violations
+        super().__init__(message)
