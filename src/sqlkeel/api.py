@@ -44,7 +44,7 @@ from sqlkeel.model.capabilities import Capabilities
 from sqlkeel.model.names import display_identifier
 from sqlkeel.model.schema import Schema
 from sqlkeel.render.script import GUARD_CLOSE, body_statements, op_statements, render_script
-from sqlkeel.sources.sqlfiles import materialize, read_sql_path, split_statements
+from sqlkeel.sources.sqlfiles import materialize, read_sql_path
 
 SchemaSource = str | os.PathLike[str] | sqlite3.Connection | Schema | None
 

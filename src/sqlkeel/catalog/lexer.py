@@ -12,7 +12,6 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from sqlkeel.model.names import fold
 from sqlkeel.model.schema import Expr
@@ -30,12 +29,19 @@ class Kind(enum.Enum):
     OP = "op"
 
 
-@dataclass(frozen=True, slots=True)
 class Token:
-    kind: Kind
-    text: str
-    start: int
-    end: int
+    """One token: its kind, its text, and where it stands in the statement."""
+
+    __slots__ = ("end", "kind", "start", "text")
+
+    def __init__(self, kind: Kind, text: str, start: int, end: int) -> None:
+        self.kind = kind
+        self.text = text
+        self.start = start
+        self.end = end
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind.name}, {self.text!r}, {self.start})"
 
     @property
     def value(self) -> str:
@@ -75,6 +81,7 @@ _TOKEN_RE = re.compile(
   | (?P<variable>\?\d*|[:@$][\w$]+(?:::)?)
   | (?P<word>[A-Za-z_\u0080-\U0010ffff][\w$\u0080-\U0010ffff]*)
   | (?P<op>\|\||<<|>>|<=|>=|==|!=|<>|->>|->|[-+*/%&|~<>=(),;.!])
+  | (?P<error>.)
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -93,19 +100,16 @@ class LexError(ValueError):
 def tokenize(sql: str, *, keep_space: bool = False) -> list[Token]:
     """Split SQL into tokens; comments are kept, whitespace only when asked."""
     tokens: list[Token] = []
-    pos = 0
-    n = len(sql)
-    match = _TOKEN_RE.match
-    while pos < n:
-        m = match(sql, pos)
-        if m is None:
-            raise LexError(f"unexpected character {sql[pos]!r}", pos)
+    append = tokens.append
+    kinds = _KINDS
+    for m in _TOKEN_RE.finditer(sql):
         kind_name = m.lastgroup
-        assert kind_name is not None
-        end = m.end()
-        if kind_name != "space" or keep_space:
-            tokens.append(Token(_KINDS[kind_name], m.group(), pos, end))
-        pos = end
+        if kind_name == "space" and not keep_space:
+            continue
+        if kind_name == "error":
+            raise LexError(f"unexpected character {m.group()!r}", m.start())
+        start, end = m.span()
+        append(Token(kinds[kind_name], sql[start:end], start, end))  # type: ignore[index]
     return tokens
 
 

@@ -397,6 +397,22 @@ class _Hints:
         return None
 
 
+def created_table_name(sql: str) -> str | None:
+    """The name a ``CREATE [VIRTUAL] TABLE`` statement creates, or None for other statements."""
+    try:
+        toks = significant(tokenize(sql))
+    except LexError:
+        return None
+    words = [t.upper for t in toks[:4]]
+    if not words or words[0] != "CREATE" or "TABLE" not in words:
+        return None
+    kinds = ("VIRTUAL", "TABLE") if "VIRTUAL" in words else ("TABLE",)
+    try:
+        return _skip_create_prefix(_Cursor(toks, sql), *kinds).value
+    except ParseError:
+        return None
+
+
 def parse_table(sql: str, *, position: int = 0, extra_comments: str = "") -> Table:
     """Parse ``CREATE TABLE``; ``extra_comments`` is text after the statement on its last line."""
     try:

@@ -7,6 +7,8 @@ shadow tables, other tools' tables (Litestream, libSQL, Cloudflare) and everythi
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 import sqlite3
 from collections.abc import Mapping
@@ -21,10 +23,19 @@ from sqlkeel.catalog.parse import (
     parse_virtual_table,
 )
 from sqlkeel.errors import CatalogError, NotADatabaseError, SourceNotFoundError
-from sqlkeel.model.names import fold
-from sqlkeel.model.schema import Index, Schema, Table, Trigger, View, VirtualTable
+from sqlkeel.model.names import fold, quote_identifier
+from sqlkeel.model.schema import (
+    Index,
+    Schema,
+    SchemaObject,
+    Table,
+    Trigger,
+    View,
+    VirtualTable,
+)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+_VIRTUAL_RE = re.compile(r"\s*CREATE\s+VIRTUAL\s", re.IGNORECASE)
 
 _FOREIGN_TABLES = re.compile(r"^(sqlite_|_sqlkeel_|libsql_)|^(_litestream_seq|_litestream_lock|_cf_kv)$")
 
@@ -60,6 +71,20 @@ def _shadow_tables(conn: sqlite3.Connection, vtables: list[tuple[str, str]]) -> 
     return shadows
 
 
+@functools.lru_cache(maxsize=16384)
+def _parse_cached(typ: str, sql: str, tbl_name: str, extra: str) -> SchemaObject:
+    """Parse one stored definition; the same text always parses to the same (immutable) value."""
+    if typ == "table":
+        if _VIRTUAL_RE.match(sql):
+            return parse_virtual_table(sql, extra_comments=extra)
+        return parse_table(sql, extra_comments=extra)
+    if typ == "index":
+        return parse_index(sql)
+    if typ == "view":
+        return parse_view(sql)
+    return parse_trigger(sql, tbl_name)
+
+
 def read_schema(
     conn: sqlite3.Connection, *, trailing_comments: Mapping[str, str] | None = None
 ) -> Schema:
@@ -72,10 +97,7 @@ def read_schema(
     except sqlite3.DatabaseError as exc:
         raise CatalogError(f"cannot read the schema: {exc}") from exc
     vtables = [
-        (name, sql)
-        for typ, name, _tbl, sql in rows
-        if typ == "table" and sql and sql.lstrip()[:6].upper() == "CREATE" and
-        re.match(r"\s*CREATE\s+VIRTUAL\s", sql, re.IGNORECASE)
+        (name, sql) for typ, name, _tbl, sql in rows if typ == "table" and sql and _VIRTUAL_RE.match(sql)
     ]
     shadows = _shadow_tables(conn, vtables) if vtables else set()
     tables: list[Table] = []
@@ -90,22 +112,23 @@ def read_schema(
         if fold(tbl_name) in shadows or key in shadows:
             continue
         extra = trailing.get(key, "")
+        if typ not in ("table", "index", "view", "trigger"):
+            continue
         try:
-            if typ == "table":
-                if re.match(r"\s*CREATE\s+VIRTUAL\s", sql, re.IGNORECASE):
-                    virtual_tables.append(
-                        parse_virtual_table(sql, position=position, extra_comments=extra)
-                    )
-                else:
-                    tables.append(parse_table(sql, position=position, extra_comments=extra))
-            elif typ == "index":
-                indexes.append(parse_index(sql, position=position))
-            elif typ == "view":
-                views.append(parse_view(sql, position=position))
-            elif typ == "trigger":
-                triggers.append(parse_trigger(sql, tbl_name, position=position))
+            obj = _parse_cached(typ, sql, tbl_name, extra)
         except ParseError as exc:
             raise CatalogError(f"cannot read the definition of {typ} {name!r}: {exc}\n  {sql}") from exc
+        obj = dataclasses.replace(obj, position=position)
+        if isinstance(obj, Table):
+            tables.append(obj)
+        elif isinstance(obj, VirtualTable):
+            virtual_tables.append(obj)
+        elif isinstance(obj, Index):
+            indexes.append(obj)
+        elif isinstance(obj, View):
+            views.append(obj)
+        else:
+            triggers.append(obj)
     return Schema(
         tables=tuple(tables),
         virtual_tables=tuple(virtual_tables),
@@ -151,8 +174,6 @@ def read_database(path: str | Path) -> Schema:
 
 def nonempty_tables(conn: sqlite3.Connection, schema: Schema) -> frozenset[str]:
     """Folded names of the tables that hold at least one row."""
-    from sqlkeel.model.names import quote_identifier
-
     found = set()
     for table in schema.tables:
         row = conn.execute(f"SELECT 1 FROM {quote_identifier(table.name)} LIMIT 1").fetchone()

@@ -50,10 +50,9 @@ class OpKind(enum.Enum):
     DROP_TRIGGER = "drop_trigger"
 
 
-_OP = {"frozen": True, "slots": True, "kw_only": True}
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreateTable:
     table: Table
     hazards: tuple[HazardNote, ...] = ()
@@ -67,7 +66,7 @@ class CreateTable:
         return f"create table {display_identifier(self.table.name)}"
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DropTable:
     table: Table
     hazards: tuple[HazardNote, ...] = ()
@@ -81,7 +80,7 @@ class DropTable:
         return f"drop table {display_identifier(self.table.name)}"
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RenameTable:
     old: str
     new: str
@@ -96,7 +95,7 @@ class RenameTable:
         return f"rename table {display_identifier(self.old)} to {display_identifier(self.new)}"
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AddColumn:
     table: str
     column: Column
@@ -112,7 +111,7 @@ class AddColumn:
         return f"add column {display_identifier(self.table)}.{display_identifier(self.column.name)}"
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DropColumn:
     table: str
     column: Column
@@ -127,7 +126,7 @@ class DropColumn:
         return f"drop column {display_identifier(self.table)}.{display_identifier(self.column.name)}"
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RenameColumn:
     table: str
     old: str
@@ -146,7 +145,7 @@ class RenameColumn:
         )
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RebuildTable:
     """SQLite's 12-step rebuild: new table, copy, drop, rename, then indexes and triggers."""
 
@@ -171,7 +170,7 @@ class RebuildTable:
         return f"rebuild table {display_identifier(self.new.name)}{why}"
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreateVirtualTable:
     table: VirtualTable
     hazards: tuple[HazardNote, ...] = ()
@@ -185,7 +184,7 @@ class CreateVirtualTable:
         return f"create virtual table {display_identifier(self.table.name)} using {self.table.module}"
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DropVirtualTable:
     table: VirtualTable
     hazards: tuple[HazardNote, ...] = ()
@@ -207,7 +206,7 @@ class RefillStrategy(enum.Enum):
     NONE = "none"  # contentless or unknown module: the rows cannot be carried over
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RebuildVirtualTable:
     old: VirtualTable
     new: VirtualTable
@@ -225,7 +224,7 @@ class RebuildVirtualTable:
         return f"rebuild virtual table {display_identifier(self.new.name)} ({self.strategy.value})"
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreateIndex:
     index: Index
     hazards: tuple[HazardNote, ...] = ()
@@ -239,7 +238,7 @@ class CreateIndex:
         return f"create index {display_identifier(self.index.name)}"
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DropIndex:
     index: Index
     hazards: tuple[HazardNote, ...] = ()
@@ -253,7 +252,7 @@ class DropIndex:
         return f"drop index {display_identifier(self.index.name)}"
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreateView:
     view: View
     hazards: tuple[HazardNote, ...] = ()
@@ -267,7 +266,7 @@ class CreateView:
         return f"create view {display_identifier(self.view.name)}"
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DropView:
     view: View
     hazards: tuple[HazardNote, ...] = ()
@@ -281,7 +280,7 @@ class DropView:
         return f"drop view {display_identifier(self.view.name)}"
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreateTrigger:
     trigger: Trigger
     hazards: tuple[HazardNote, ...] = ()
@@ -295,7 +294,7 @@ class CreateTrigger:
         return f"create trigger {display_identifier(self.trigger.name)}"
 
 
-@dataclass(**_OP)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DropTrigger:
     trigger: Trigger
     hazards: tuple[HazardNote, ...] = ()

@@ -267,7 +267,8 @@ class _Planner:
 
     def _table_rename_requests(self) -> dict[str, str]:
         requests: dict[str, str] = {}
-        for obj in (*self.dst.tables, *self.dst.virtual_tables):
+        hinted: list[Table | VirtualTable] = [*self.dst.tables, *self.dst.virtual_tables]
+        for obj in hinted:
             if obj.renamed_from:
                 requests[fold(obj.renamed_from)] = obj.name
         for old_key, new in self.renames.tables.items():
@@ -367,13 +368,14 @@ class _Planner:
                     )
                 )
                 self.touched.add(key)
-        for key, table in sorted(self.vtables.items()):
+        for key, vtable in sorted(self.vtables.items()):
             if key not in self.dst_vtables:
                 self.drop_table_ops.append(
                     DropVirtualTable(
-                        table=table,
+                        table=vtable,
                         hazards=_hazard(
-                            Hazard.DATA_LOSS, f"virtual table {_t(table.name)} and its content are deleted"
+                            Hazard.DATA_LOSS,
+                            f"virtual table {_t(vtable.name)} and its content are deleted",
                         ),
                     )
                 )
@@ -429,7 +431,6 @@ class _Planner:
         ):
             return None
         added_keys = {c.key for c in added}
-        dropped_keys = {c.key for c in dropped}
         new_fks = [fk for fk in dst.foreign_keys if fk not in src.foreign_keys]
         if any(not set(fk.columns) <= added_keys for fk in new_fks):
             return None
@@ -477,18 +478,19 @@ class _Planner:
             col_fks = [fk for fk in dst.foreign_keys if col.key in fk.columns]
             if col.notnull and col.generated is None and _is_null_default(col.default) and populated:
                 raise self.impossible_not_null(dst, col)
-            hazards: tuple[HazardNote, ...] = ()
+            add_hazards: tuple[HazardNote, ...] = ()
             if col.checks or (col.notnull and col.generated is not None):
-                hazards = _hazard(
+                add_hazards = _hazard(
                     Hazard.DATA_DEPENDENT,
-                    f"existing rows of {_t(dst.name)} must satisfy the constraints of the new column {_t(col.name)}",
+                    f"existing rows of {_t(dst.name)} must satisfy the constraints "
+                    f"of the new column {_t(col.name)}",
                 )
             ops.append(
                 AddColumn(
                     table=dst.name,
                     column=col,
                     needs_foreign_keys_off=bool(col_fks) and not _is_null_default(col.default),
-                    hazards=hazards,
+                    hazards=add_hazards,
                 )
             )
         return ops

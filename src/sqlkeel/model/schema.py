@@ -16,14 +16,12 @@ from dataclasses import dataclass, field
 
 from sqlkeel.model.names import display_identifier, fold
 
-_FROZEN = {"frozen": True, "slots": True, "kw_only": True}
-
 
 def _is_identifier_token(token: str) -> bool:
     return token.startswith('"')
 
 
-@dataclass(**_FROZEN)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Expr:
     """A normalized SQL fragment: identifiers and keywords as ``"folded"``, literals verbatim."""
 
@@ -79,7 +77,7 @@ class ObjectType(enum.Enum):
     TRIGGER = "trigger"
 
 
-@dataclass(**_FROZEN)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Check:
     """A CHECK constraint, named or not."""
 
@@ -87,7 +85,7 @@ class Check:
     expr: Expr
 
 
-@dataclass(**_FROZEN)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Column:
     """One column of an ordinary table."""
 
@@ -118,7 +116,7 @@ class Column:
         return 0
 
 
-@dataclass(**_FROZEN)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PrimaryKey:
     """The table's primary key (a column-level one is folded into this form)."""
 
@@ -132,7 +130,7 @@ class PrimaryKey:
         return tuple(_term_column(term) for term in self.columns)
 
 
-@dataclass(**_FROZEN)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Unique:
     """A UNIQUE constraint (a column-level one is folded into this form)."""
 
@@ -145,7 +143,7 @@ class Unique:
         return tuple(_term_column(term) for term in self.columns)
 
 
-@dataclass(**_FROZEN)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ForeignKey:
     """A foreign key; inline REFERENCES and table-level FOREIGN KEY compare equal."""
 
@@ -173,7 +171,7 @@ def _sorted_constraints(items: tuple[object, ...]) -> tuple[object, ...]:
     return tuple(sorted(items, key=repr))
 
 
-@dataclass(**_FROZEN)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Table:
     """An ordinary (rowid or WITHOUT ROWID) table."""
 
@@ -225,7 +223,7 @@ class Table:
         return col.key
 
 
-@dataclass(**_FROZEN)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class VirtualTable:
     """A virtual table (FTS5, R*Tree, …): its module and its arguments."""
 
@@ -270,7 +268,7 @@ class VirtualTable:
         return tuple(names)
 
 
-@dataclass(**_FROZEN)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Index:
     """An explicit index (automatic indexes of constraints are part of their table)."""
 
@@ -300,7 +298,7 @@ class Index:
         return frozenset(found)
 
 
-@dataclass(**_FROZEN)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class View:
     """A view; its definition is everything after its name, normalized."""
 
@@ -318,7 +316,7 @@ class View:
         return ObjectType.VIEW
 
 
-@dataclass(**_FROZEN)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Trigger:
     """A trigger on a table or view; its definition is everything after its name, normalized."""
 
@@ -341,7 +339,7 @@ class Trigger:
 SchemaObject = Table | VirtualTable | Index | View | Trigger
 
 
-@dataclass(**_FROZEN)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Schema:
     """A whole schema. Each collection is kept sorted by folded name, so order never matters."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlkeel.catalog.lexer import Kind, LexError, line_of, significant, tokenize
-from sqlkeel.catalog.parse import parse_table
+from sqlkeel.catalog.parse import created_table_name
 from sqlkeel.catalog.reader import read_schema
 from sqlkeel.errors import SchemaSyntaxError, SourceError, SourceNotFoundError
 from sqlkeel.model.names import fold
@@ -73,12 +73,9 @@ def materialize(statements: list[Statement]) -> tuple[sqlite3.Connection, dict[s
             conn.close()
             raise SchemaSyntaxError(str(exc), file=st.file, line=st.line, statement=st.sql) from exc
         if st.trailing_comment and "renamed" in st.trailing_comment:
-            first = st.sql.lstrip()[:40].upper()
-            if first.startswith("CREATE") and "TABLE" in first:
-                try:
-                    trailing[fold(parse_table(st.sql).name)] = "\n" * 0 + " " + st.trailing_comment
-                except Exception:  # a virtual table or other form: hints come from its own text
-                    pass
+            name = created_table_name(st.sql)
+            if name is not None:
+                trailing[fold(name)] = " " + st.trailing_comment
     if conn.in_transaction:
         conn.commit()
     return conn, trailing

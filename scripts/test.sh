@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The test command (README "Run the tests"; .ci/run runs exactly this).
+# Lint and type-check when the dev tools are installed, then the whole suite twice:
+# on the system SQLite, and on the newer SQLite bundled with pysqlite3-binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-.venv/bin/python}"
+
+if "$PY" -c "import ruff" 2>/dev/null; then
+  echo "== ruff"
+  "$PY" -m ruff check src tests bench
+fi
+if "$PY" -c "import mypy" 2>/dev/null; then
+  echo "== mypy (strict, src/)"
+  "$PY" -m mypy
+fi
+
+echo "== pytest on the system SQLite"
+"$PY" -m pytest "$@"
+
+if "$PY" -c "import pysqlite3.dbapi2" 2>/dev/null; then
+  echo "== pytest on pysqlite3's SQLite"
+  SQLKEEL_TEST_SQLITE=pysqlite3 "$PY" -m pytest "$@"
+else
+  echo "== pysqlite3-binary is not installed here: the second SQLite run is skipped"
+fi
