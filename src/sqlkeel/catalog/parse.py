@@ -357,6 +357,11 @@ def _parse_table_constraint(part: list[Token], sql: str, parts: _TableParts) -> 
         raise ParseError(f"unexpected {t.text!r} in a table constraint")
 
 
+def _trailing_hint(comments: str) -> str | None:
+    m = _HINT_RE.search(comments) if comments else None
+    return _unquote_hint(m.group("name")) if m else None
+
+
 class _Hints:
     """Rename hints found in comments, looked up by the line of a name token."""
 
@@ -422,7 +427,7 @@ def parse_table(sql: str, *, position: int = 0, extra_comments: str = "") -> Tab
     sig = significant(tokens)
     cur = _Cursor(sig, sql)
     name_tok = _skip_create_prefix(cur, "TABLE")
-    hints = _Hints(sql + extra_comments, tokenize(sql + extra_comments) if extra_comments else tokens)
+    hints = _Hints(sql, tokens)
     body = cur.paren_group()
     without_rowid = strict = False
     while not cur.done():
@@ -435,7 +440,10 @@ def parse_table(sql: str, *, position: int = 0, extra_comments: str = "") -> Tab
     parts = _TableParts()
     defs = [p for p in split_top_level(body) if p]
     name_starts = [p[0].start for p in defs]
-    table_hint = hints.claim(name_tok, name_starts[0] if name_starts else None)
+    # A hint after the statement's semicolon belongs to the table.
+    table_hint = _trailing_hint(extra_comments) or hints.claim(
+        name_tok, name_starts[0] if name_starts else None
+    )
     for idx, part in enumerate(defs):
         first = part[0]
         if first.kind is Kind.WORD and first.text.upper() in _TABLE_CONSTRAINT_WORDS:
@@ -483,7 +491,7 @@ def parse_virtual_table(sql: str, *, position: int = 0, extra_comments: str = ""
     sig = significant(tokens)
     cur = _Cursor(sig, sql)
     name_tok = _skip_create_prefix(cur, "VIRTUAL", "TABLE")
-    hints = _Hints(sql + extra_comments, tokenize(sql + extra_comments) if extra_comments else tokens)
+    hints = _Hints(sql, tokens)
     cur.expect_word("USING")
     module = cur.take().value
     args: tuple[Expr, ...] = ()
@@ -499,7 +507,7 @@ def parse_virtual_table(sql: str, *, position: int = 0, extra_comments: str = ""
         args=args,
         sql=sql,
         name_span=(name_tok.start, name_tok.end),
-        renamed_from=hints.claim(name_tok, None),
+        renamed_from=_trailing_hint(extra_comments) or hints.claim(name_tok, None),
         position=position,
     )
 

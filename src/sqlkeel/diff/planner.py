@@ -92,6 +92,13 @@ def _t(name: str) -> str:
     return display_identifier(name)
 
 
+def _lost_columns(table: str, columns: list[str]) -> str:
+    names = ", ".join(f"{_t(table)}.{_t(c)}" for c in columns)
+    if len(columns) == 1:
+        return f"column {names} and its values are deleted"
+    return f"columns {names} and their values are deleted"
+
+
 # --- simulation of renames on the source schema -------------------------------------------
 
 
@@ -278,6 +285,7 @@ class _Planner:
     def plan_table_renames(self) -> None:
         requests = self._table_rename_requests()
         valid: dict[str, str] = {}
+        targets = {fold(n) for n in requests.values()}
         for old_key, new_name in requests.items():
             new_key = fold(new_name)
             if old_key == new_key:
@@ -288,8 +296,8 @@ class _Planner:
                 continue  # stale hint: already applied, or nothing to rename
             if type(src_obj) is not type(dst_obj):
                 continue
-            if old_key in self.dst_tables or old_key in self.dst_vtables:
-                continue  # the old name is still wanted: not a rename
+            if (old_key in self.dst_tables or old_key in self.dst_vtables) and old_key not in targets:
+                continue  # the old name is still wanted, by nothing renamed into it
             valid[old_key] = new_name
         # Order: a rename into a name that another rename frees must wait for it.
         pending = dict(valid)
@@ -538,9 +546,7 @@ class _Planner:
             hazards.append(
                 HazardNote(
                     Hazard.DATA_LOSS,
-                    f"column{'s' if len(lost) > 1 else ''} "
-                    + ", ".join(f"{_t(dst.name)}.{_t(c)}" for c in lost)
-                    + " and their values are deleted",
+                    _lost_columns(dst.name, lost),
                 )
             )
         reasons = _rebuild_reasons(src, dst)
@@ -638,12 +644,7 @@ class _Planner:
             hazards = [HazardNote(Hazard.TABLE_REBUILD, f"virtual table {_t(dst.name)} is refilled row by row")]
             if lost:
                 hazards.append(
-                    HazardNote(
-                        Hazard.DATA_LOSS,
-                        f"column{'s' if len(lost) > 1 else ''} "
-                        + ", ".join(f"{_t(dst.name)}.{_t(c)}" for c in lost)
-                        + " and their values are deleted",
-                    )
+                    HazardNote(Hazard.DATA_LOSS, _lost_columns(dst.name, lost))
                 )
             self.vtable_ops.append(
                 RebuildVirtualTable(
