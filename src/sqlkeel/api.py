@@ -29,6 +29,7 @@ from sqlkeel.diff.ops import (
     HazardNote,
     Op,
     RebuildTable,
+    RenameColumn,
     needs_foreign_keys_off,
 )
 from sqlkeel.diff.planner import Renames, plan_migration
@@ -41,10 +42,10 @@ from sqlkeel.errors import (
     SourceNotFoundError,
 )
 from sqlkeel.model.capabilities import Capabilities
-from sqlkeel.model.names import display_identifier
+from sqlkeel.model.names import display_identifier, fold
 from sqlkeel.model.schema import Schema
 from sqlkeel.render.script import GUARD_CLOSE, body_statements, op_statements, render_script
-from sqlkeel.sources.sqlfiles import materialize, read_sql_path
+from sqlkeel.sources.sqlfiles import read_sql_path, schema_from_statements
 
 SchemaSource = str | os.PathLike[str] | sqlite3.Connection | Schema | None
 
@@ -86,11 +87,7 @@ def load_schema(source: SchemaSource) -> LoadedSchema:
             head = fh.read(4096)
         if b"\x00" in head:
             raise SourceError(f"{path}: neither a SQLite database nor a SQL text file")
-    conn, trailing = materialize(read_sql_path(path))
-    try:
-        return LoadedSchema(read_schema(conn, trailing_comments=trailing), None, str(path))
-    finally:
-        conn.close()
+    return LoadedSchema(schema_from_statements(read_sql_path(path)), None, str(path))
 
 
 def materialize_schema(schema: Schema) -> sqlite3.Connection:
@@ -138,7 +135,9 @@ class Plan:
         """The complete script, with its own PRAGMA/BEGIN/COMMIT ('' for an empty plan)."""
         lines: list[str] = []
         if header and self.ops:
-            lines.append(f"sqlkeel plan: {len(self.ops)} operation{'s' if len(self.ops) != 1 else ''}")
+            lines.append(
+                f"sqlkeel plan: {len(self.ops)} operation{'s' if len(self.ops) != 1 else ''}"
+            )
             kinds = sorted({h.kind.value for h in self.hazards})
             lines.append(f"hazards: {', '.join(kinds) if kinds else 'none'}")
             if self.needs_foreign_keys_off:
@@ -188,7 +187,9 @@ class Plan:
 
     def apply(self, conn: sqlite3.Connection) -> float:
         """Run the plan on ``conn`` in one transaction; return the seconds it took."""
-        return apply_statements(conn, self.statements(), foreign_keys_off=self.needs_foreign_keys_off)
+        return apply_statements(
+            conn, self.statements(), foreign_keys_off=self.needs_foreign_keys_off
+        )
 
 
 def foreign_key_violations(conn: sqlite3.Connection) -> tuple[tuple[str, int | None, str], ...]:
@@ -236,10 +237,85 @@ def apply_statements(
     return time.perf_counter() - started
 
 
+def _op_names(op: Op) -> set[str]:
+    """Folded names an operation creates, drops, renames or changes, and the tables it stands on."""
+    names = (
+        {fold(op.subject.split(".")[0])} if not isinstance(op, RenameColumn) else {fold(op.table)}
+    )
+    for attr in ("old", "new"):
+        value = getattr(op, attr, None)
+        if isinstance(value, str) and not isinstance(op, RenameColumn):
+            names.add(fold(value))
+        elif value is not None and hasattr(value, "key"):
+            names.add(value.key)
+    for attr in ("index", "trigger"):
+        obj = getattr(op, attr, None)
+        if obj is not None:
+            names |= {obj.key, obj.table}
+    return names
+
+
+def _closure(schema: Schema, names: set[str]) -> Schema:
+    """The part of ``schema`` a plan touching ``names`` can affect, closed over references.
+
+    Tables whose foreign keys point at a name (a rename rewrites them), views and triggers
+    that mention a name or stand on it, and everything those mention (so that nothing in the
+    scratch copy dangles), with the indexes of every table kept.
+    """
+    tables = {t.key: t for t in schema.tables}
+    vtables = {t.key: t for t in schema.virtual_tables}
+    views = {v.key: v for v in schema.views}
+    wanted = set(names)
+    # One level only: a rename rewrites the foreign keys that point at the renamed table.
+    wanted |= {
+        t.key for t in tables.values() if any(fk.ref_table in names for fk in t.foreign_keys)
+    }
+    known = tables.keys() | vtables.keys() | views.keys()
+    changed = True
+    while changed:
+        size = len(wanted)
+        for v in views.values():
+            refs = v.body.identifiers()
+            if v.key in wanted or refs & wanted:
+                wanted |= {v.key} | (refs & known)
+        for tr in schema.triggers:
+            refs = tr.body.identifiers()
+            if tr.key in wanted or tr.table in wanted or refs & wanted:
+                wanted |= {tr.key, tr.table} | (refs & known)
+        changed = len(wanted) != size
+    return Schema(
+        tables=tuple(t for t in schema.tables if t.key in wanted),
+        virtual_tables=tuple(t for t in schema.virtual_tables if t.key in wanted),
+        indexes=tuple(i for i in schema.indexes if i.table in wanted or i.key in wanted),
+        views=tuple(v for v in schema.views if v.key in wanted),
+        triggers=tuple(t for t in schema.triggers if t.key in wanted or t.table in wanted),
+    )
+
+
+def _restrict(schema: Schema, like: Schema, extra: set[str]) -> Schema:
+    """``schema`` cut down to the objects named in ``like`` or in ``extra``."""
+    keys = {o.key for o in like.objects()} | extra
+    return Schema(
+        tables=tuple(o for o in schema.tables if o.key in keys),
+        virtual_tables=tuple(o for o in schema.virtual_tables if o.key in keys),
+        indexes=tuple(o for o in schema.indexes if o.key in keys or o.table in keys),
+        views=tuple(o for o in schema.views if o.key in keys),
+        triggers=tuple(o for o in schema.triggers if o.key in keys or o.table in keys),
+    )
+
+
 def _verify(plan_ops: tuple[Op, ...], src: Schema, dst: Schema) -> tuple[bool, set[str], list[str]]:
-    """Run the plan on an empty copy of ``src``: (verified, tables to rebuild, differences)."""
+    """Run the plan on an empty copy of the part of ``src`` it touches.
+
+    Returns (verified, tables to rebuild instead, differences). Objects the plan does not
+    touch are equal on both sides by the planner's own comparison, so they need no copy.
+    """
+    names: set[str] = set()
+    for op in plan_ops:
+        names |= _op_names(op)
+    part = _closure(src, names)
     try:
-        conn = materialize_schema(src)
+        conn = materialize_schema(part)
     except sqlite3.Error:
         return False, set(), []  # e.g. a virtual-table module this SQLite does not have
     try:
@@ -249,17 +325,20 @@ def _verify(plan_ops: tuple[Op, ...], src: Schema, dst: Schema) -> tuple[bool, s
                 for st in op_statements(op):
                     conn.execute(st)
             except sqlite3.Error as exc:
-                subject = op.subject.split(".")[0]
-                from sqlkeel.model.names import fold
-
-                return True, {fold(subject)}, [f"{op.describe()}: {exc}"]
+                return True, _op_names(op) & _table_keys(src, dst), [f"{op.describe()}: {exc}"]
         conn.execute("COMMIT")
         got = read_schema(conn)
     finally:
         conn.close()
-    if got == dst:
+    expected = _restrict(dst, got, names)
+    if got == expected:
         return True, set(), []
-    return True, differing_tables(got, dst), describe_differences(got, dst)
+    return True, differing_tables(got, expected), describe_differences(got, expected)
+
+
+def _table_keys(*schemas: Schema) -> set[str]:
+    keys = {t.key for s in schemas for t in s.tables}
+    return keys | {t.key for s in schemas for t in s.virtual_tables}
 
 
 def plan(

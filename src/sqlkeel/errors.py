@@ -82,6 +82,8 @@ class ApplyError(SqlkeelError):
 class ForeignKeyViolationError(ApplyError):
     """foreign_key_check found rows without a parent before COMMIT; nothing was changed."""
 
-    def __init__(self, message: str, *, violations: tuple[tuple[str, int | None, str], ...]) -> None:
+    def __init__(
+        self, message: str, *, violations: tuple[tuple[str, int | None, str], ...]
+    ) -> None:
         self.violations = violations
         super().__init__(message)

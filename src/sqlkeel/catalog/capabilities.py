@@ -25,9 +25,7 @@ def probe(module_name: str = sqlite3.__name__) -> Capabilities:
         version = tuple(int(p) for p in sqlite3.sqlite_version.split(".")[:3])
         return Capabilities(
             version=(version[0], version[1], version[2] if len(version) > 2 else 0),
-            rename_column=_works(
-                conn, "CREATE TABLE p1(a)", "ALTER TABLE p1 RENAME COLUMN a TO b"
-            ),
+            rename_column=_works(conn, "CREATE TABLE p1(a)", "ALTER TABLE p1 RENAME COLUMN a TO b"),
             rename_rewrites_references=version >= (3, 26, 0),
             drop_column=_works(conn, "CREATE TABLE p2(a, b)", "ALTER TABLE p2 DROP COLUMN b"),
             generated_columns=_works(conn, "CREATE TABLE p3(a, b AS (a + 1))"),

@@ -18,7 +18,6 @@ from sqlkeel.model.schema import Expr
 
 
 class Kind(enum.Enum):
-    SPACE = "space"
     COMMENT = "comment"
     STRING = "string"
     IDENT = "ident"  # quoted identifier
@@ -72,8 +71,8 @@ class Token:
 
 _TOKEN_RE = re.compile(
     r"""
-    (?P<space>\s+)
-  | (?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
+    \s*(?:
+    (?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
   | (?P<blob>[xX]'[0-9A-Fa-f]*')
   | (?P<string>'(?:[^']|'')*')
   | (?P<ident>"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\])
@@ -82,6 +81,7 @@ _TOKEN_RE = re.compile(
   | (?P<word>[A-Za-z_\u0080-\U0010ffff][\w$\u0080-\U0010ffff]*)
   | (?P<op>\|\||<<|>>|<=|>=|==|!=|<>|->>|->|[-+*/%&|~<>=(),;.!])
   | (?P<error>.)
+    )
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -97,25 +97,26 @@ class LexError(ValueError):
         self.position = position
 
 
-def tokenize(sql: str, *, keep_space: bool = False) -> list[Token]:
-    """Split SQL into tokens; comments are kept, whitespace only when asked."""
+def tokenize(sql: str) -> list[Token]:
+    """Split SQL into tokens, comments included, whitespace left out."""
     tokens: list[Token] = []
     append = tokens.append
     kinds = _KINDS
     for m in _TOKEN_RE.finditer(sql):
         kind_name = m.lastgroup
-        if kind_name == "space" and not keep_space:
-            continue
+        if kind_name is None:
+            continue  # trailing whitespace
+        start, end = m.span(kind_name)
         if kind_name == "error":
-            raise LexError(f"unexpected character {m.group()!r}", m.start())
-        start, end = m.span()
-        append(Token(kinds[kind_name], sql[start:end], start, end))  # type: ignore[index]
+            raise LexError(f"unexpected character {sql[start]!r}", start)
+        append(Token(kinds[kind_name], sql[start:end], start, end))
     return tokens
 
 
 def significant(tokens: list[Token]) -> list[Token]:
-    """The tokens without comments and whitespace."""
-    return [t for t in tokens if t.kind is not Kind.COMMENT and t.kind is not Kind.SPACE]
+    """The tokens without comments."""
+    comment = Kind.COMMENT
+    return [t for t in tokens if t.kind is not comment]
 
 
 def normalize_token(tok: Token) -> str:
@@ -134,7 +135,7 @@ def normalize_token(tok: Token) -> str:
 
 def make_expr(tokens: list[Token], sql: str, *, strip_parens: bool = True) -> Expr:
     """An Expr from significant tokens, with redundant enclosing parentheses removed."""
-    toks = [t for t in tokens if t.kind is not Kind.COMMENT and t.kind is not Kind.SPACE]
+    toks = [t for t in tokens if t.kind is not Kind.COMMENT]
     if strip_parens:
         while len(toks) >= 2 and toks[0].text == "(" and toks[-1].text == ")" and _encloses(toks):
             toks = toks[1:-1]

@@ -54,8 +54,19 @@ _HINT_RE = re.compile(
 )
 
 _COLUMN_CONSTRAINT_WORDS = frozenset(
-    {"CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT", "COLLATE",
-     "REFERENCES", "GENERATED", "AS"}
+    {
+        "CONSTRAINT",
+        "PRIMARY",
+        "NOT",
+        "NULL",
+        "UNIQUE",
+        "CHECK",
+        "DEFAULT",
+        "COLLATE",
+        "REFERENCES",
+        "GENERATED",
+        "AS",
+    }
 )
 _TABLE_CONSTRAINT_WORDS = frozenset({"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"})
 
@@ -161,9 +172,7 @@ def _foreign_key_clause(cur: _Cursor, name: str | None, columns: tuple[str, ...]
     ref_table = cur.take().value
     ref_columns: tuple[str, ...] = ()
     if cur.at_op("("):
-        ref_columns = tuple(
-            part[0].value for part in split_top_level(cur.paren_group()) if part
-        )
+        ref_columns = tuple(part[0].value for part in split_top_level(cur.paren_group()) if part)
     on_delete = on_update = "NO ACTION"
     match: str | None = None
     deferred = False
@@ -340,9 +349,7 @@ def _parse_table_constraint(part: list[Token], sql: str, parts: _TableParts) -> 
         cur.expect_word("KEY")
         terms = tuple(_term_expr(p, sql) for p in split_top_level(cur.paren_group()) if p)
         conflict = _conflict_clause(cur)
-        autoinc = cur.take_word("AUTOINCREMENT") or any(
-            t.is_word("AUTOINCREMENT") for t in part
-        )
+        autoinc = cur.take_word("AUTOINCREMENT") or any(t.is_word("AUTOINCREMENT") for t in part)
         parts.pk = PrimaryKey(name=name, columns=terms, autoincrement=autoinc, on_conflict=conflict)
     elif word == "UNIQUE":
         terms = tuple(_term_expr(p, sql) for p in split_top_level(cur.paren_group()) if p)
@@ -391,8 +398,11 @@ class _Hints:
         if not entries:
             return None
         for idx, (pos, name) in enumerate(entries):
-            if pos > name_tok.start and (next_name_start is None or pos < next_name_start or
-                                         self.line(next_name_start) != line):
+            if pos > name_tok.start and (
+                next_name_start is None
+                or pos < next_name_start
+                or self.line(next_name_start) != line
+            ):
                 del entries[idx]
                 return name
         for idx, (pos, name) in enumerate(entries):
@@ -405,9 +415,15 @@ class _Hints:
 def created_table_name(sql: str) -> str | None:
     """The name a ``CREATE [VIRTUAL] TABLE`` statement creates, or None for other statements."""
     try:
-        toks = significant(tokenize(sql))
+        # The name stands before the column list: a prefix is enough unless it is cut mid-token.
+        toks = significant(tokenize(sql[:600]))
+        if len(sql) > 600 and not any(t.text == "(" or t.is_word("USING") for t in toks):
+            toks = significant(tokenize(sql))
     except LexError:
-        return None
+        try:
+            toks = significant(tokenize(sql))
+        except LexError:
+            return None
     words = [t.upper for t in toks[:4]]
     if not words or words[0] != "CREATE" or "TABLE" not in words:
         return None

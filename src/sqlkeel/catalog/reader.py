@@ -37,7 +37,9 @@ from sqlkeel.model.schema import (
 SQLITE_HEADER = b"SQLite format 3\x00"
 _VIRTUAL_RE = re.compile(r"\s*CREATE\s+VIRTUAL\s", re.IGNORECASE)
 
-_FOREIGN_TABLES = re.compile(r"^(sqlite_|_sqlkeel_|libsql_)|^(_litestream_seq|_litestream_lock|_cf_kv)$")
+_FOREIGN_TABLES = re.compile(
+    r"^(sqlite_|_sqlkeel_|libsql_)|^(_litestream_seq|_litestream_lock|_cf_kv)$"
+)
 
 _SHADOW_SUFFIXES: dict[str, tuple[str, ...]] = {
     "fts5": ("_data", "_idx", "_content", "_docsize", "_config"),
@@ -57,7 +59,9 @@ def is_ignored_name(name: str) -> bool:
 def _shadow_tables(conn: sqlite3.Connection, vtables: list[tuple[str, str]]) -> set[str]:
     shadows: set[str] = set()
     try:
-        rows = conn.execute("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'")
+        rows = conn.execute(
+            "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'"
+        )
         shadows = {fold(r[0]) for r in rows}
     except sqlite3.Error:
         pass
@@ -97,7 +101,9 @@ def read_schema(
     except sqlite3.DatabaseError as exc:
         raise CatalogError(f"cannot read the schema: {exc}") from exc
     vtables = [
-        (name, sql) for typ, name, _tbl, sql in rows if typ == "table" and sql and _VIRTUAL_RE.match(sql)
+        (name, sql)
+        for typ, name, _tbl, sql in rows
+        if typ == "table" and sql and _VIRTUAL_RE.match(sql)
     ]
     shadows = _shadow_tables(conn, vtables) if vtables else set()
     tables: list[Table] = []
@@ -117,7 +123,9 @@ def read_schema(
         try:
             obj = _parse_cached(typ, sql, tbl_name, extra)
         except ParseError as exc:
-            raise CatalogError(f"cannot read the definition of {typ} {name!r}: {exc}\n  {sql}") from exc
+            raise CatalogError(
+                f"cannot read the definition of {typ} {name!r}: {exc}\n  {sql}"
+            ) from exc
         obj = dataclasses.replace(obj, position=position)
         if isinstance(obj, Table):
             tables.append(obj)
@@ -153,7 +161,9 @@ def open_read_only(path: str | Path) -> sqlite3.Connection:
     if p.is_dir():
         raise CatalogError(f"{p}: is a directory, not a SQLite database")
     if not looks_like_database(p):
-        raise NotADatabaseError(f"{p}: not a SQLite database (the file does not start with the SQLite header)")
+        raise NotADatabaseError(
+            f"{p}: not a SQLite database (the file does not start with the SQLite header)"
+        )
     uri = p.resolve().as_uri() + "?mode=ro"
     try:
         conn = sqlite3.connect(uri, uri=True)

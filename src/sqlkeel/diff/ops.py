@@ -50,8 +50,6 @@ class OpKind(enum.Enum):
     DROP_TRIGGER = "drop_trigger"
 
 
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CreateTable:
     table: Table
@@ -123,7 +121,9 @@ class DropColumn:
         return f"{self.table}.{self.column.name}"
 
     def describe(self) -> str:
-        return f"drop column {display_identifier(self.table)}.{display_identifier(self.column.name)}"
+        return (
+            f"drop column {display_identifier(self.table)}.{display_identifier(self.column.name)}"
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -181,7 +181,9 @@ class CreateVirtualTable:
         return self.table.name
 
     def describe(self) -> str:
-        return f"create virtual table {display_identifier(self.table.name)} using {self.table.module}"
+        return (
+            f"create virtual table {display_identifier(self.table.name)} using {self.table.module}"
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

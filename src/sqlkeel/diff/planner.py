@@ -102,7 +102,9 @@ def _lost_columns(table: str, columns: list[str]) -> str:
 # --- simulation of renames on the source schema -------------------------------------------
 
 
-def _rename_table_in(schema_tables: dict[str, Table], indexes: dict[str, Index], old: str, new_name: str) -> None:
+def _rename_table_in(
+    schema_tables: dict[str, Table], indexes: dict[str, Index], old: str, new_name: str
+) -> None:
     old_key = fold(old)
     new_key = fold(new_name)
     table = schema_tables.pop(old_key)
@@ -149,7 +151,8 @@ def _rename_column_in(
         columns=tuple(columns),
         primary_key=pk,
         uniques=tuple(
-            dataclasses.replace(u, columns=tuple(rterm(t) for t in u.columns)) for u in table.uniques
+            dataclasses.replace(u, columns=tuple(rterm(t) for t in u.columns))
+            for u in table.uniques
         ),
         checks=tuple(dataclasses.replace(c, expr=rterm(c.expr)) for c in table.checks),
         foreign_keys=tuple(
@@ -296,7 +299,9 @@ class _Planner:
                 continue  # stale hint: already applied, or nothing to rename
             if type(src_obj) is not type(dst_obj):
                 continue
-            if (old_key in self.dst_tables or old_key in self.dst_vtables) and old_key not in targets:
+            if (
+                old_key in self.dst_tables or old_key in self.dst_vtables
+            ) and old_key not in targets:
                 continue  # the old name is still wanted, by nothing renamed into it
             valid[old_key] = new_name
         # Order: a rename into a name that another rename frees must wait for it.
@@ -305,7 +310,7 @@ class _Planner:
             progressed = False
             for old_key, new_name in list(pending.items()):
                 new_key = fold(new_name)
-                blocked = (new_key in self.tables or new_key in self.vtables)
+                blocked = new_key in self.tables or new_key in self.vtables
                 if blocked and new_key in pending:
                     continue
                 if blocked:
@@ -458,8 +463,10 @@ class _Planner:
                     return None
                 # Indexes on the column go first (they differ or vanish in the target).
                 for ix in self.indexes.values():
-                    if ix.table == src.key and col.key in ix.identifiers() and (
-                        self.dst_indexes.get(ix.key) == ix
+                    if (
+                        ix.table == src.key
+                        and col.key in ix.identifiers()
+                        and (self.dst_indexes.get(ix.key) == ix)
                     ):
                         return None
                 # Foreign keys elsewhere that point at the column.
@@ -484,7 +491,12 @@ class _Planner:
             if not _is_constant_default(col.default) and populated:
                 return None
             col_fks = [fk for fk in dst.foreign_keys if col.key in fk.columns]
-            if col.notnull and col.generated is None and _is_null_default(col.default) and populated:
+            if (
+                col.notnull
+                and col.generated is None
+                and _is_null_default(col.default)
+                and populated
+            ):
                 raise self.impossible_not_null(dst, col)
             add_hazards: tuple[HazardNote, ...] = ()
             if col.checks or (col.notnull and col.generated is not None):
@@ -640,12 +652,18 @@ class _Planner:
         if module in _FTS_MODULES or module in _RTREE_MODULES:
             src_cols = {fold(c) for c in src.column_names()}
             cols = tuple(c for c in dst.column_names() if fold(c) in src_cols)
-            lost = [c for c in src.column_names() if fold(c) not in {fold(d) for d in dst.column_names()}]
-            hazards = [HazardNote(Hazard.TABLE_REBUILD, f"virtual table {_t(dst.name)} is refilled row by row")]
-            if lost:
-                hazards.append(
-                    HazardNote(Hazard.DATA_LOSS, _lost_columns(dst.name, lost))
+            lost = [
+                c
+                for c in src.column_names()
+                if fold(c) not in {fold(d) for d in dst.column_names()}
+            ]
+            hazards = [
+                HazardNote(
+                    Hazard.TABLE_REBUILD, f"virtual table {_t(dst.name)} is refilled row by row"
                 )
+            ]
+            if lost:
+                hazards.append(HazardNote(Hazard.DATA_LOSS, _lost_columns(dst.name, lost)))
             self.vtable_ops.append(
                 RebuildVirtualTable(
                     old=src,
@@ -701,7 +719,9 @@ class _Planner:
         while changed:
             changed = False
             for key, view in src_views.items():
-                if key not in dropped_views and view.body.identifiers() & (affected | dropped_views):
+                if key not in dropped_views and view.body.identifiers() & (
+                    affected | dropped_views
+                ):
                     dropped_views.add(key)
                     changed = True
         src_triggers = {t.key: t for t in self.src.triggers}
@@ -710,7 +730,9 @@ class _Planner:
         dropped_triggers = {
             key
             for key, trig in src_triggers.items()
-            if dst_triggers.get(key) != trig or trig.table in names or trig.body.identifiers() & names
+            if dst_triggers.get(key) != trig
+            or trig.table in names
+            or trig.body.identifiers() & names
         }
         trigger_drops = [DropTrigger(trigger=src_triggers[k]) for k in sorted(dropped_triggers)]
         view_drops = [DropView(view=src_views[k]) for k in sorted(dropped_views)]
@@ -791,4 +813,3 @@ def plan_migration(
         populated,
         force_rebuild,
     ).plan()
-

@@ -29,8 +29,10 @@ def quote_literal(value: str) -> str:
 
 def display_identifier(name: str) -> str:
     """An identifier as a person would like to read it: bare when that is unambiguous."""
-    if name and (name[0].isascii() and (name[0].isalpha() or name[0] == "_")) and all(
-        ch.isascii() and (ch.isalnum() or ch == "_") for ch in name
+    if (
+        name
+        and (name[0].isascii() and (name[0].isalpha() or name[0] == "_"))
+        and all(ch.isascii() and (ch.isalnum() or ch == "_") for ch in name)
     ):
         return name
     return quote_identifier(name)

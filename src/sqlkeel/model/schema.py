@@ -50,7 +50,9 @@ class Expr:
                 else tok
             )
             if out and not (
-                word in {")", ",", "."} or out[-1] in {"(", "."} or (word == "(" and out[-1][-1:].isalnum())
+                word in {")", ",", "."}
+                or out[-1] in {"(", "."}
+                or (word == "(" and out[-1][-1:].isalnum())
             ):
                 out.append(" ")
             out.append(word)

@@ -11,7 +11,15 @@ from sqlkeel.sources.sqlfiles import (
     materialize,
     read_sql_path,
     schema_from_sql,
+    schema_from_statements,
     split_statements,
 )
 
-__all__ = ["Statement", "materialize", "read_sql_path", "schema_from_sql", "split_statements"]
+__all__ = [
+    "Statement",
+    "materialize",
+    "read_sql_path",
+    "schema_from_sql",
+    "schema_from_statements",
+    "split_statements",
+]
