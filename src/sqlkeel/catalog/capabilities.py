@@ -32,6 +32,9 @@ def probe(module_name: str = sqlite3.__name__) -> Capabilities:
             strict_tables=_works(conn, "CREATE TABLE p4(a INTEGER) STRICT"),
             table_list_pragma=_works(conn, "SELECT * FROM pragma_table_list"),
             fts5=_works(conn, "CREATE VIRTUAL TABLE p5 USING fts5(a)"),
+            alter_constraints=_works(
+                conn, "CREATE TABLE p6(a)", "ALTER TABLE p6 ALTER COLUMN a SET NOT NULL"
+            ),
         )
     finally:
         conn.close()
