@@ -541,8 +541,9 @@ class _Planner:
             elif col.notnull and _is_null_default(col.default) and populated:
                 raise self.impossible_not_null(dst, col)
         for col in src.columns:
-            if col.generated is None and dst.column(col.key) is None:
-                lost.append(col.name)
+            after = dst.column(col.key)
+            if col.generated is None and (after is None or after.generated is not None):
+                lost.append(col.name)  # dropped, or its stored values replaced by an expression
         copy_rowid = False
         if not src.without_rowid and not dst.without_rowid:
             src_alias = src.rowid_alias()
