@@ -334,6 +334,25 @@ def target_constraints(
     return extra
 
 
+def _affinity(declared: str) -> str:
+    """SQLite's affinity rules (datatype3.html §3.1), written out here independently of sqlkeel."""
+    t = declared.upper()
+    for needle, name in (("INT", "INTEGER"), ("CHAR", "TEXT"), ("CLOB", "TEXT"), ("TEXT", "TEXT")):
+        if needle in t:
+            return name
+    if "BLOB" in t or not t.strip():
+        return "BLOB"
+    if any(n in t for n in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
+def _narrowing(before: str, after: str) -> bool:
+    """A type change whose new affinity can rewrite stored values ('007' → 7, big ints → floats)."""
+    old, new = _affinity(before), _affinity(after)
+    return old != new and (new == "REAL" or (new in {"INTEGER", "NUMERIC"} and old in {"TEXT", "BLOB"}))
+
+
 def expectations(
     src: dict[str, TableInfo], dst: dict[str, TableInfo], names: NameMap, rows: dict[str, int]
 ) -> Expectations:
@@ -367,7 +386,10 @@ def expectations(
                 if not c.generated:
                     exp.lost.append(f"values of column {s.name}.{c.name} (it becomes generated)")
                 continue
-            # A changed declared type may convert values by affinity: compare those loosely.
+            # A changed declared type may convert values by affinity: compare those loosely,
+            # and expect the plan to call a narrowing conversion data loss.
+            if not c.generated and _narrowing(c.type, dc.type):
+                exp.lost.append(f"values of column {s.name}.{c.name} ({c.type} → {dc.type})")
             pairs.append(ColumnPair(c.name, dc.name, _type_key(c.type) != _type_key(dc.type)))
         exp.kept.append(KeptTable(s, d, tuple(pairs), _rowid_survives(s, d, col_map)))
         if rows.get(key, 0) and not d.virtual:

@@ -18,6 +18,7 @@ still enforces foreign keys instead of cascading deletes.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -30,6 +31,7 @@ import pytest
 import sqlkeel
 from sqlkeel import OpKind
 from sqlkeel.catalog import read_schema
+from sqlkeel.model.names import quote_identifier as q
 from sqlkeel.sources.sqlfiles import schema_from_sql
 
 # --- the schemas ------------------------------------------------------------------------
@@ -166,7 +168,14 @@ END;
 
 N_PARENTS = 3000
 WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel")
-FTS_QUERIES = ("alpha", "bravo AND golf", "title:charlie", "body:hotel", '"bravo delta"', "foxtrot OR zulu")
+FTS_QUERIES = (
+    "alpha",
+    "bravo AND golf",
+    "title:charlie",
+    "body:hotel",
+    '"bravo delta"',
+    "foxtrot OR zulu",
+)
 
 # Columns whose values must survive, old name → new name.
 KEPT_PARENT_COLUMNS = {
@@ -237,7 +246,10 @@ def _snapshot(conn: sqlite3.Connection, *, migrated: bool) -> dict[str, Any]:
     return {
         # REAL affinity turns '42' into 42.0: compare the numbers, not the storage class.
         "parent": [
-            tuple(float(v) if c == cols[5] and v is not None else v for c, v in zip(cols, row))
+            tuple(
+                float(v) if c == cols[5] and v is not None else v
+                for c, v in zip(cols, row, strict=True)
+            )
             for row in parent
         ],
         "child": _rows(conn, "SELECT id, parent_id, note FROM child ORDER BY id"),
@@ -251,7 +263,8 @@ def _snapshot(conn: sqlite3.Connection, *, migrated: bool) -> dict[str, Any]:
 
 
 def _fts_rowids(conn: sqlite3.Connection, table: str, query: str) -> list[int]:
-    return [r[0] for r in conn.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid", (query,))]
+    sql = f"SELECT rowid FROM {q(table)} WHERE {q(table)} MATCH ? ORDER BY rowid"
+    return [r[0] for r in conn.execute(sql, (query,))]
 
 
 def _target_schema() -> sqlkeel.Schema:
@@ -314,12 +327,19 @@ def _assert_migrated(conn: sqlite3.Connection, before: dict[str, Any]) -> None:
     new_id = cur.lastrowid
     assert new_id == old_seq + 1, "AUTOINCREMENT counter was reset by the rebuild"
     assert _fts_rowids(conn, "parent_fts", "zebra") == [new_id], "FTS insert trigger lost"
-    assert conn.execute("SELECT name_len, price_cents FROM parent WHERE id = ?", (new_id,)).fetchone() == (8, 500)
+    assert conn.execute(
+        "SELECT name_len, price_cents FROM parent WHERE id = ?", (new_id,)
+    ).fetchone() == (8, 500)
 
     some_id = before["parent"][10][0]
     conn.execute("UPDATE parent SET price = 777, title = 'yak shaving' WHERE id = ?", (some_id,))
-    assert conn.execute("SELECT updated_at FROM parent WHERE id = ?", (some_id,)).fetchone()[0] == "2099-01-01 00:00:00"
-    audit = conn.execute("SELECT parent_id, new_price FROM parent_audit ORDER BY id DESC LIMIT 1").fetchone()
+    assert (
+        conn.execute("SELECT updated_at FROM parent WHERE id = ?", (some_id,)).fetchone()[0]
+        == "2099-01-01 00:00:00"
+    )
+    audit = conn.execute(
+        "SELECT parent_id, new_price FROM parent_audit ORDER BY id DESC LIMIT 1"
+    ).fetchone()
     assert audit == (some_id, 777), "UPDATE trigger did not fire after the migration"
     assert _fts_rowids(conn, "parent_fts", "yak") == [some_id], "FTS update trigger lost"
 
@@ -334,15 +354,22 @@ def _assert_migrated(conn: sqlite3.Connection, before: dict[str, Any]) -> None:
             conn.execute(bad)
 
     # Foreign-key actions still work on the new table: cascade and set null.
-    victim = conn.execute("SELECT parent_id FROM child WHERE parent_id IN (SELECT parent_id FROM tag) LIMIT 1").fetchone()[0]
-    n_children = conn.execute("SELECT count(*) FROM child WHERE parent_id = ?", (victim,)).fetchone()[0]
+    victim = conn.execute(
+        "SELECT parent_id FROM child WHERE parent_id IN (SELECT parent_id FROM tag) LIMIT 1"
+    ).fetchone()[0]
+    n_children = conn.execute(
+        "SELECT count(*) FROM child WHERE parent_id = ?", (victim,)
+    ).fetchone()[0]
     n_tags = conn.execute("SELECT count(*) FROM tag WHERE parent_id = ?", (victim,)).fetchone()[0]
     assert n_children > 0 and n_tags > 0
     total_children = conn.execute("SELECT count(*) FROM child").fetchone()[0]
     null_tags = conn.execute("SELECT count(*) FROM tag WHERE parent_id IS NULL").fetchone()[0]
     conn.execute("DELETE FROM parent WHERE id = ?", (victim,))
     assert conn.execute("SELECT count(*) FROM child").fetchone()[0] == total_children - n_children
-    assert conn.execute("SELECT count(*) FROM tag WHERE parent_id IS NULL").fetchone()[0] == null_tags + n_tags
+    assert (
+        conn.execute("SELECT count(*) FROM tag WHERE parent_id IS NULL").fetchone()[0]
+        == null_tags + n_tags
+    )
     assert _fts_rowids(conn, "parent_fts", "yak") == [] or victim != some_id
     conn.execute("INSERT INTO parent_fts (parent_fts) VALUES ('integrity-check')")
     with pytest.raises(sqlite3.IntegrityError):
@@ -355,7 +382,7 @@ def _database_state(path: Path) -> tuple[Any, ...]:
     try:
         schema = read_schema(conn)
         contents = tuple(
-            (table, _rows(conn, f"SELECT * FROM {table} ORDER BY rowid"))
+            (table, _rows(conn, f"SELECT * FROM {q(table)} ORDER BY rowid"))
             for table in ("parent", "child", "tag", "parent_audit")
         )
         seq = _rows(conn, "SELECT name, seq FROM sqlite_sequence ORDER BY name")
@@ -369,7 +396,9 @@ def _database_state(path: Path) -> tuple[Any, ...]:
 # --- the tests --------------------------------------------------------------------------
 
 
-def test_plan_rebuilds_the_parent_and_only_the_parent(source_db: tuple[Path, dict[str, Any]]) -> None:
+def test_plan_rebuilds_the_parent_and_only_the_parent(
+    source_db: tuple[Path, dict[str, Any]],
+) -> None:
     path, _ = source_db
     plan = _plan_for(path)
     rebuilt = [op.subject for op in plan.ops if op.kind is OpKind.REBUILD_TABLE]
@@ -404,9 +433,10 @@ def test_script_executescript_and_shell_give_the_same_database(
     path, before = source_db
     plan = _plan_for(path)
     script = plan.sql()
-    assert "PRAGMA foreign_keys = OFF" in script.upper().replace("FOREIGN_KEYS=OFF", "FOREIGN_KEYS = OFF") or (
-        "foreign_keys" in script.lower()
-    )
+    # The script turns enforcement off itself, before its transaction starts.
+    off = re.search(r"^PRAGMA\s+foreign_keys\s*=\s*(OFF|0|FALSE|NO)\s*;", script, re.I | re.M)
+    begin = re.search(r"^BEGIN\b", script, re.I | re.M)
+    assert off and begin and off.start() < begin.start(), script[:500]
 
     via_apply = _copy(path, tmp_path / "via_apply.db")
     via_script = _copy(path, tmp_path / "via_script.db")
@@ -471,11 +501,11 @@ def test_guard_refuses_when_foreign_keys_stay_on_inside_a_transaction(
                 conn.execute(st)
                 ran.append(st)
         # The guard stops the plan before it touches anything.
-        assert not any(s.lstrip().upper().startswith(("DROP", "ALTER", "INSERT INTO \"_SQLKEEL", "CREATE TABLE")) for s in ran)
+        assert not [s for s in ran if s.lstrip().upper().startswith(("DROP", "ALTER"))]
         assert conn.execute("SELECT count(*) FROM child").fetchone()[0] == len(before["child"])
-        assert conn.execute("SELECT count(*) FROM tag WHERE parent_id IS NULL").fetchone()[0] == sum(
-            1 for r in before["tag"] if r[1] is None
-        )
+        assert conn.execute("SELECT count(*) FROM tag WHERE parent_id IS NULL").fetchone()[
+            0
+        ] == sum(1 for r in before["tag"] if r[1] is None)
         conn.execute("ROLLBACK")
         assert _snapshot(conn, migrated=False) == before
         assert read_schema(conn) == schema_from_sql(SOURCE_SQL)
@@ -493,6 +523,87 @@ def test_apply_refuses_an_open_transaction(source_db: tuple[Path, dict[str, Any]
             plan.apply(conn)
         conn.execute("ROLLBACK")
         assert _snapshot(conn, migrated=False) == before
+    finally:
+        conn.close()
+
+
+def test_rebuild_with_orphans_is_refused_and_changes_nothing(
+    source_db: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """``foreign_key_check`` before COMMIT: a violation rolls the whole plan back."""
+    path, _ = source_db
+    conn = sqlite3.connect(path, isolation_level=None)  # enforcement off: the orphan gets in
+    orphan = conn.execute("INSERT INTO child (parent_id, note) VALUES (999999, 'orphan')").lastrowid
+    conn.close()
+    plan = _plan_for(path)
+    via_script = _copy(path, tmp_path / "via_script.db")
+    via_shell = _copy(path, tmp_path / "via_shell.db")
+
+    conn = _connect(path)
+    try:
+        before = _snapshot(conn, migrated=False)
+        with pytest.raises(sqlkeel.ForeignKeyViolationError) as info:
+            plan.apply(conn)
+        assert ("child", orphan, "parent") in info.value.violations
+        assert not conn.in_transaction
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert read_schema(conn) == schema_from_sql(SOURCE_SQL)
+        assert _snapshot(conn, migrated=False) == before
+    finally:
+        conn.close()
+
+    conn = _connect(via_script)
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="foreign_key_check"):
+            conn.executescript(plan.sql())
+        conn.execute("ROLLBACK")
+        assert read_schema(conn) == schema_from_sql(SOURCE_SQL)
+        assert _snapshot(conn, migrated=False) == before
+    finally:
+        conn.close()
+
+    shell = shutil.which("sqlite3")
+    if shell is None:
+        pytest.skip("the sqlite3 command-line shell is not installed")
+    proc = subprocess.run(
+        [shell, "-bail", str(via_shell)],
+        input=plan.sql(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode != 0 and "foreign_key_check" in proc.stderr, proc.stderr
+    conn = _connect(via_shell)
+    try:
+        assert read_schema(conn) == schema_from_sql(SOURCE_SQL)
+        assert _snapshot(conn, migrated=False) == before
+    finally:
+        conn.close()
+
+
+def test_type_change_that_rewrites_values_is_reported_as_data_loss() -> None:
+    """Invariant 2: every value of every kept column survives, or the plan says it does not.
+
+    A rebuild into a column of INTEGER/REAL/NUMERIC affinity converts text that looks like a
+    number: '007' becomes 7 and '1.50' becomes 1.5. The plan must flag that as data loss
+    (so ``require_safe`` refuses it) instead of applying it silently.
+    """
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        conn.executescript(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, code TEXT, amount TEXT);"
+            "INSERT INTO t VALUES (1, '007', '1.50');"
+        )
+        plan = sqlkeel.plan(
+            conn,
+            schema_from_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, code INTEGER, amount REAL);"),
+        )
+        if not plan.lossy:
+            plan.apply(conn)
+            after = conn.execute("SELECT code, amount FROM t").fetchone()
+            assert after == ("007", "1.50"), f"values rewritten silently: {after!r}"
+        with pytest.raises(sqlkeel.DestructiveChangeError):
+            plan.require_safe()
     finally:
         conn.close()
 
@@ -548,7 +659,9 @@ def test_fts5_tokenizer_change_keeps_every_row_findable(tmp_path: Path) -> None:
 
         plan = sqlkeel.plan(conn, schema_from_sql(FTS_TARGET))
         kinds = sorted(op.kind.value for op in plan.ops)
-        assert kinds.count(OpKind.REBUILD_VIRTUAL_TABLE.value) == 2, [op.describe() for op in plan.ops]
+        assert kinds.count(OpKind.REBUILD_VIRTUAL_TABLE.value) == 2, [
+            op.describe() for op in plan.ops
+        ]
         assert not plan.lossy, [op.describe() for op in plan.lossy]
         plan.apply(conn)
 

@@ -184,6 +184,32 @@ def _rename_column_in(
 # --- helpers --------------------------------------------------------------------------------
 
 
+def affinity(declared_type: str) -> str:
+    """The column affinity SQLite gives a declared type (datatype3.html §3.1)."""
+    t = declared_type.upper()
+    if "INT" in t:
+        return "INTEGER"
+    if "CHAR" in t or "CLOB" in t or "TEXT" in t:
+        return "TEXT"
+    if "BLOB" in t or not t.strip():
+        return "BLOB"
+    if "REAL" in t or "FLOA" in t or "DOUB" in t:
+        return "REAL"
+    return "NUMERIC"
+
+
+def _narrows(before: str, after: str) -> bool:
+    """True when copying values into the new type can rewrite them.
+
+    Text that looks like a number is converted by INTEGER and NUMERIC affinity ('007' → 7);
+    REAL affinity turns every integer into a float (exact only below 2**53).
+    """
+    old, new = affinity(before), affinity(after)
+    if old == new:
+        return False
+    return (new in {"INTEGER", "NUMERIC"} and old in {"TEXT", "BLOB"}) or new == "REAL"
+
+
 def _is_constant_default(expr: Expr | None) -> bool:
     """True for defaults ADD COLUMN accepts on a table with rows (literals, signs, parentheses)."""
     if expr is None:
@@ -540,10 +566,13 @@ class _Planner:
                 continue  # the rowid is carried over below
             elif col.notnull and _is_null_default(col.default) and populated:
                 raise self.impossible_not_null(dst, col)
+        rewritten = []
         for col in src.columns:
             after = dst.column(col.key)
             if col.generated is None and (after is None or after.generated is not None):
                 lost.append(col.name)  # dropped, or its stored values replaced by an expression
+            elif after is not None and after.generated is None and _narrows(col.type, after.type):
+                rewritten.append(f"{col.name} ({col.type or 'no type'} → {after.type})")
         copy_rowid = False
         if not src.without_rowid and not dst.without_rowid:
             src_alias = src.rowid_alias()
@@ -560,6 +589,16 @@ class _Planner:
                 HazardNote(
                     Hazard.DATA_LOSS,
                     _lost_columns(dst.name, lost),
+                )
+            )
+        if rewritten:
+            hazards.append(
+                HazardNote(
+                    Hazard.DATA_LOSS,
+                    f"values of {_t(dst.name)}."
+                    + f", {_t(dst.name)}.".join(rewritten)
+                    + " may be rewritten by the new type's affinity ('007' becomes 7, "
+                    "large integers become approximate reals)",
                 )
             )
         reasons = _rebuild_reasons(src, dst)
