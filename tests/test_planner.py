@@ -238,3 +238,15 @@ def test_plan_json_lists_ops_and_hazards() -> None:
     assert data["ops"][0]["kind"] == "drop_column"
     assert data["ops"][0]["hazards"][0]["kind"] == "data_loss"
     assert data["ops"][0]["sql"] == ['ALTER TABLE "t" DROP COLUMN "b"']
+
+
+def test_unique_index_recreated_after_a_rebuild_warns_only_when_comparison_changes() -> None:
+    base = "CREATE TABLE t(id INTEGER PRIMARY KEY, email TEXT{c}, n INTEGER{k}); CREATE UNIQUE INDEX t_email ON t(email);"
+    src = schema_from_sql(base.format(c="", k=""))
+    same = sqlkeel.plan(src, schema_from_sql(base.format(c="", k=" CHECK (n > 0)")))
+    nocase = sqlkeel.plan(src, schema_from_sql(base.format(c=" COLLATE NOCASE", k="")))
+    index_hazards = {
+        name: [h.kind for op in p.ops if op.kind is OpKind.CREATE_INDEX for h in op.hazards]
+        for name, p in (("same", same), ("nocase", nocase))
+    }
+    assert index_hazards == {"same": [], "nocase": [Hazard.DATA_DEPENDENT]}

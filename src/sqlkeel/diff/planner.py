@@ -786,6 +786,19 @@ class _Planner:
         return drops, creates
 
     def _index_hazards(self, ix: Index) -> tuple[HazardNote, ...]:
+        if ix.unique and self.indexes.get(ix.key) == ix:
+            # Recreated after a rebuild: it can only fail if an indexed column now compares
+            # differently (another collation or type).
+            before = self.tables.get(ix.table)
+            after = self.dst_tables.get(ix.table)
+            used = ix.identifiers()
+            if before is None or after is None or not any(
+                (b := before.column(c.key)) is not None
+                and (b.collation, b.type) != (c.collation, c.type)
+                for c in after.columns
+                if c.key in used
+            ):
+                return ()
         if ix.unique and ix.table not in self.created:
             return _hazard(
                 Hazard.DATA_DEPENDENT,
