@@ -1,13 +1,15 @@
 """sqlkeel: SQLite schema-as-code and migrations that never lose a row.
 
-Public names only; the list is pinned by a test. ``import sqlkeel`` imports neither click,
-rich nor SQLAlchemy.
+Public names only; the list is pinned by a test. Names are imported on first use, so that
+``import sqlkeel`` stays cheap for an application's startup path and never imports click,
+rich or SQLAlchemy.
 """
 
 from __future__ import annotations
 
-from sqlkeel.api import LoadedSchema, Plan, load_schema, plan, plan_schemas
-from sqlkeel.diff import Hazard, HazardNote, OpKind, Renames
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from sqlkeel.errors import (
     ApplyError,
     CatalogError,
@@ -22,9 +24,40 @@ from sqlkeel.errors import (
     SourceNotFoundError,
     SqlkeelError,
 )
-from sqlkeel.model import Schema
+
+if TYPE_CHECKING:
+    from sqlkeel.api import LoadedSchema, Plan, load_schema, plan, plan_schemas
+    from sqlkeel.diff import Hazard, HazardNote, OpKind, Renames
+    from sqlkeel.model import Schema
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "LoadedSchema": "sqlkeel.api",
+    "Plan": "sqlkeel.api",
+    "load_schema": "sqlkeel.api",
+    "plan": "sqlkeel.api",
+    "plan_schemas": "sqlkeel.api",
+    "Hazard": "sqlkeel.diff",
+    "HazardNote": "sqlkeel.diff",
+    "OpKind": "sqlkeel.diff",
+    "Renames": "sqlkeel.diff",
+    "Schema": "sqlkeel.model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sqlkeel' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "ApplyError",

@@ -30,7 +30,7 @@ _SPLIT_RE = re.compile(
 )
 _GAP_RE = re.compile(r"(?:\s+|--[^\n]*|/\*.*?(?:\*/|\Z))*", re.DOTALL)
 _TRAILING_RE = re.compile(r"(?:[ \t]+|--[^\n]*|/\*(?:(?!\*/)[^\n])*\*/)*")
-_NAME = r"""(?:"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|'(?:[^']|'')*'|[A-Za-z_\u0080-\U0010ffff][\w$\u0080-\U0010ffff]*)"""
+_NAME = r"""(?:"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|'(?:[^']|'')*'|[^\x00-\x40\x5b-\x5e\x60\x7b-\x7f][^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]*)"""
 # The head of a CREATE statement, when written without comments inside it (else: no chunking).
 _HEAD_RE = re.compile(
     r"CREATE\s+(?P<temp>(?:TEMP|TEMPORARY)\s+)?"
