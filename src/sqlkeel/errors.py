@@ -11,6 +11,14 @@
     ├── PlanError                     exit 1   no correct plan exists for the change
     │   ├── ImpossibleChangeError              SQLite cannot make it on existing rows (names the fix)
     │   └── NonConvergentPlanError             sqlkeel's own plan failed its verification (a bug)
+    ├── ConnectError                  exit 1   a database cannot be opened (directory, permissions, lock)
+    ├── ConfigError                   exit 1   the project configuration is missing or wrong
+    ├── MigrationError                exit 1   the migrations cannot be applied as they are
+    │   ├── MigrationFileError                 a file cannot be read, is misnamed, or holds BEGIN/COMMIT
+    │   ├── ChecksumMismatchError              an applied file was edited (names the file)
+    │   ├── DuplicateMigrationError            two files share a number (names both)
+    │   ├── MissingMigrationError              the database applied a file that is gone
+    │   └── MigrationFailedError               a statement failed; nothing was applied
     ├── ApplyError                    exit 1   a plan failed while running (rolled back)
     │   └── ForeignKeyViolationError           foreign_key_check found orphans (rows listed)
     └── DestructiveChangeError        exit 4   the plan loses data and that was not allowed
@@ -72,6 +80,55 @@ class DestructiveChangeError(SqlkeelError):
 
     def __init__(self, message: str, *, lossy: tuple[str, ...] = ()) -> None:
         self.lossy = lossy
+        super().__init__(message)
+
+
+class ConnectError(SqlkeelError):
+    """A database cannot be opened: its directory, its permissions, or a lock."""
+
+
+class ConfigError(SqlkeelError):
+    """The project configuration is missing or wrong."""
+
+
+class MigrationError(SqlkeelError):
+    """The migrations cannot be applied as they are."""
+
+
+class MigrationFileError(MigrationError):
+    """A migration file cannot be read, is misnamed, or holds its own transaction control."""
+
+
+class ChecksumMismatchError(MigrationError):
+    """A migration the database has applied was edited afterwards."""
+
+    def __init__(self, message: str, *, names: tuple[str, ...]) -> None:
+        self.names = names
+        super().__init__(message)
+
+
+class DuplicateMigrationError(MigrationError):
+    """Two migration files share a number (typically two branches merged)."""
+
+    def __init__(self, message: str, *, names: tuple[str, ...]) -> None:
+        self.names = names
+        super().__init__(message)
+
+
+class MissingMigrationError(MigrationError):
+    """The database applied a migration whose file is gone."""
+
+    def __init__(self, message: str, *, names: tuple[str, ...]) -> None:
+        self.names = names
+        super().__init__(message)
+
+
+class MigrationFailedError(MigrationError):
+    """A statement of a migration failed; the transaction was rolled back."""
+
+    def __init__(self, message: str, *, name: str, line: int) -> None:
+        self.name = name
+        self.line = line
         super().__init__(message)
 
 

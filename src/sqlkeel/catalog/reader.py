@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import re
 import sqlite3
 from collections.abc import Mapping
@@ -153,7 +154,7 @@ def looks_like_database(path: Path) -> bool:
     return head == SQLITE_HEADER or head == b""
 
 
-def open_read_only(path: str | Path) -> sqlite3.Connection:
+def open_read_only(path: str | os.PathLike[str]) -> sqlite3.Connection:
     """Open a database file read-only, with clear errors for missing or foreign files."""
     p = Path(path)
     if not p.exists():

@@ -128,6 +128,296 @@ def diff_command(
         click.echo(result.sql(), nl=False)
 
 
+def database_option(func: F) -> F:
+    """``-d/--database PATH`` for commands that touch a database."""
+    return click.option(
+        "-d",
+        "--database",
+        "database",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="The database file (default: the config's `database`, or SQLKEEL_DATABASE).",
+    )(func)
+
+
+def _settings(config_path: str | None, *, required: bool = True) -> Any:
+    from sqlkeel.config import load_settings
+
+    return load_settings(config_path, required=required)
+
+
+@cli.command("init")
+@click.option(
+    "--database",
+    "database",
+    default="app.db",
+    show_default=True,
+    help="The database path to configure.",
+)
+@common_options
+def init_command(
+    database: str, config_path: str | None, output_format: str, traceback: bool
+) -> None:
+    """Write [tool.sqlkeel] (or sqlkeel.toml) and create schema/ and migrations/."""
+    _remember(output_format, traceback)
+    from pathlib import Path
+
+    from sqlkeel.config import init_project
+
+    config, created = init_project(Path.cwd(), database=database)
+    if output_format == "json":
+        emit_json({"version": 1, "config": str(config), "created": [str(p) for p in created]})
+        return
+    click.echo(f"configuration: {config}")
+    for p in created:
+        if p != config:
+            click.echo(f"created: {p}/")
+    click.echo("next: put your schema in schema/*.sql, then run `sqlkeel generate`")
+
+
+def _ask_rename(kind: str, table: str, old: str, new: str) -> bool:
+    where = f"{table}." if table else ""
+    return click.confirm(
+        f"Is {kind} {where}{old} renamed to {where}{new}?", default=False, err=True
+    )
+
+
+@cli.command("generate")
+@click.option(
+    "--name", "name", default=None, help="A few words for the file name (default: from the change)."
+)
+@click.option(
+    "--rename",
+    "renames",
+    multiple=True,
+    metavar="OLD=NEW",
+    help="A table (OLD=NEW) or column (TABLE.OLD=NEW) rename. Repeatable.",
+)
+@click.option("--custom", is_flag=True, help="Write an empty migration for data changes.")
+@click.option(
+    "--allow-destructive",
+    is_flag=True,
+    help="Allow a migration that deletes data (recorded in the file).",
+)
+@common_options
+def generate_command(
+    name: str | None,
+    renames: tuple[str, ...],
+    custom: bool,
+    allow_destructive: bool,
+    config_path: str | None,
+    output_format: str,
+    traceback: bool,
+) -> None:
+    """Write the next migration: the difference between the migrations and the desired schema.
+
+    The migrations are replayed into a scratch database and compared with the desired
+    schema; nothing is written when they agree. When stdin is a terminal and a dropped and
+    an added table or column look like a rename, you are asked; otherwise renames come only
+    from hints and --rename.
+
+    Exit codes: 0 written or no changes, 1 error, 4 the migration would delete data and
+    --allow-destructive was not given.
+    """
+    _remember(output_format, traceback)
+    from sqlkeel.diff.planner import Renames
+    from sqlkeel.workflow import generate
+
+    settings = _settings(config_path)
+    try:
+        parsed = Renames.parse(renames)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rename") from exc
+    interactive = sys.stdin.isatty() and output_format == "text"
+    result = generate(
+        schema=settings.schema,
+        migrations=settings.migrations,
+        name=name,
+        renames=parsed,
+        custom=custom,
+        allow_destructive=allow_destructive,
+        ask_rename=_ask_rename if interactive else None,
+    )
+    if output_format == "json":
+        emit_json(result.to_json())
+        return
+    if result.path is None:
+        click.echo("no changes: the migrations already produce the desired schema")
+        return
+    click.echo(f"wrote {result.path}")
+    if result.plan is not None:
+        for op in result.plan.ops:
+            click.echo(f"  {op.describe()}")
+
+
+@cli.command("migrate")
+@database_option
+@click.option("--to", "to", type=int, default=None, help="Apply up to this migration number.")
+@click.option("--dry-run", is_flag=True, help="Print what would run, change nothing.")
+@click.option(
+    "--migrations",
+    "migrations",
+    default=None,
+    help="Migrations directory or package:resource (default: config).",
+)
+@common_options
+def migrate_command(
+    database: str | None,
+    to: int | None,
+    dry_run: bool,
+    migrations: str | None,
+    config_path: str | None,
+    output_format: str,
+    traceback: bool,
+) -> None:
+    """Apply pending migrations in one transaction, exactly once.
+
+    Any number of processes may run it at once. A failure leaves the database as it was.
+    Exit codes: 0 done (or nothing to do), 1 error.
+    """
+    _remember(output_format, traceback)
+    from sqlkeel.runner.migrate import migrate
+
+    settings = _settings(config_path, required=migrations is None or database is None)
+    target = settings.require_database(database)
+    result = migrate(
+        target,
+        migrations or settings.migrations,
+        to=to,
+        dry_run=dry_run,
+        verify_checksums=True,
+    )
+    if output_format == "json":
+        payload = result.to_json()
+        payload["database"] = str(target)
+        emit_json(payload)
+        return
+    if dry_run:
+        if not result.applied:
+            click.echo("nothing to apply")
+        for m in result.applied:
+            click.echo(f"-- would apply {m.name}")
+            for sql in m.statements:
+                click.echo(sql.rstrip(";") + ";")
+        return
+    if not result.applied:
+        click.echo(f"nothing to apply: {result.already_applied} migrations already applied")
+        return
+    for m in result.applied:
+        click.echo(f"applied {m.name} ({m.duration_ms:.1f} ms)")
+    for name in result.out_of_order:
+        click.echo(
+            f"note: {name} was applied after later-numbered migrations (a late merge)", err=True
+        )
+
+
+@cli.command("check")
+@database_option
+@common_options
+def check_command(
+    database: str | None, config_path: str | None, output_format: str, traceback: bool
+) -> None:
+    """Fail when migrations are stale, edited, duplicated or missing (and, with -d, pending).
+
+    Exit codes: 0 all good, 1 error, 3 problems found (listed).
+    """
+    _remember(output_format, traceback)
+    from sqlkeel.workflow import check
+
+    settings = _settings(config_path)
+    report = check(schema=settings.schema, migrations=settings.migrations, database=database)
+    if output_format == "json":
+        emit_json(report.to_json())
+    else:
+        if report.ok:
+            click.echo("ok: the migrations match the desired schema and sqlkeel.sum")
+        for p in report.problems:
+            click.echo(f"{p.kind}: {p.message}")
+        if report.stale_sql:
+            click.echo("\nthe missing migration would be:\n")
+            click.echo(report.stale_sql)
+    if not report.ok:
+        sys.exit(EXIT_DIFFERENCES)
+
+
+@cli.command("status")
+@database_option
+@common_options
+def status_command(
+    database: str | None, config_path: str | None, output_format: str, traceback: bool
+) -> None:
+    """Show each migration: applied, pending, edited (after it was applied) or missing."""
+    _remember(output_format, traceback)
+    from sqlkeel.workflow import status
+
+    settings = _settings(config_path)
+    report = status(migrations=settings.migrations, database=settings.require_database(database))
+    if output_format == "json":
+        emit_json(report.to_json())
+        return
+    click.echo(f"database: {report.database}")
+    if not report.rows:
+        click.echo("no migrations")
+    for row in report.rows:
+        when = (
+            f"  {row.applied_at}  {row.duration_ms:.1f} ms"
+            if row.applied_at and row.duration_ms is not None
+            else ""
+        )
+        click.echo(f"{row.state:<8} {row.name}{when}")
+
+
+@cli.command("drift")
+@database_option
+@common_options
+def drift_command(
+    database: str | None, config_path: str | None, output_format: str, traceback: bool
+) -> None:
+    """Name every difference between the database and the schema its applied migrations produce.
+
+    Exit codes: 0 no drift, 1 error, 3 drift found.
+    """
+    _remember(output_format, traceback)
+    from sqlkeel.workflow import drift
+
+    settings = _settings(config_path)
+    report = drift(migrations=settings.migrations, database=settings.require_database(database))
+    if output_format == "json":
+        emit_json(report.to_json())
+    elif report.ok:
+        click.echo("no drift: the database matches its applied migrations")
+    else:
+        for line in report.differences:
+            click.echo(line)
+    if not report.ok:
+        sys.exit(EXIT_DIFFERENCES)
+
+
+@cli.command("hash")
+@common_options
+def hash_command(config_path: str | None, output_format: str, traceback: bool) -> None:
+    """Rewrite migrations/sqlkeel.sum from the files (after a deliberate edit or renumbering)."""
+    _remember(output_format, traceback)
+    from sqlkeel.workflow import rehash
+
+    settings = _settings(config_path)
+    path = rehash(settings.migrations)
+    if output_format == "json":
+        emit_json({"version": 1, "written": str(path)})
+    else:
+        click.echo(f"wrote {path}")
+
+
+@cli.command("tour")
+@common_options
+def tour_command(config_path: str | None, output_format: str, traceback: bool) -> None:
+    """Show the whole loop on a sample project in a temporary directory, then clean up."""
+    _remember(output_format, traceback)
+    from sqlkeel.cli.tour import run_tour
+
+    sys.exit(run_tour(click.echo))
+
+
 def _report(exc: SqlkeelError) -> int:
     code = exc.exit_code
     if _STATE.format == "json":

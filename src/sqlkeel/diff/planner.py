@@ -419,13 +419,14 @@ class _Planner:
                     )
                 )
                 self.touched.add(key)
-        for key in sorted(dst_keys):
+        # Creation order follows the target's own order (parents before children, as written).
+        for key in sorted(dst_keys, key=lambda k: (self.dst_tables[k].position, k)):
             if key in self.tables:
                 self.plan_table_change(key)
             else:
                 self.create_table_ops.append(CreateTable(table=self.dst_tables[key]))
                 self.created.add(key)
-        for key, vt in sorted(self.dst_vtables.items()):
+        for key, vt in sorted(self.dst_vtables.items(), key=lambda kv: (kv[1].position, kv[0])):
             if key in self.vtables:
                 self.plan_vtable_change(self.vtables[key], vt)
             else:
@@ -792,11 +793,15 @@ class _Planner:
             before = self.tables.get(ix.table)
             after = self.dst_tables.get(ix.table)
             used = ix.identifiers()
-            if before is None or after is None or not any(
-                (b := before.column(c.key)) is not None
-                and (b.collation, b.type) != (c.collation, c.type)
-                for c in after.columns
-                if c.key in used
+            if (
+                before is None
+                or after is None
+                or not any(
+                    (b := before.column(c.key)) is not None
+                    and (b.collation, b.type) != (c.collation, c.type)
+                    for c in after.columns
+                    if c.key in used
+                )
             ):
                 return ()
         if ix.unique and ix.table not in self.created:

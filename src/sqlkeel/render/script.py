@@ -217,15 +217,10 @@ def _terminate(statement: str) -> str:
     return statement if statement.rstrip().endswith(";") else statement + ";"
 
 
-def render_script(ops: tuple[Op, ...], *, header: Iterable[str] = ()) -> str:
-    """The complete script: header comments, PRAGMAs, BEGIN, the operations, COMMIT."""
-    if not ops:
-        return ""
-    lines = [f"-- {line}" if line else "--" for line in header]
+def render_body(ops: tuple[Op, ...]) -> list[str]:
+    """The lines inside the transaction: each operation with its comment and hazards."""
+    lines: list[str] = []
     guarded = needs_foreign_keys_off(ops)
-    if guarded:
-        lines.append("PRAGMA foreign_keys = OFF;")
-    lines.append("BEGIN;")
     if guarded:
         lines.extend(_terminate(s) for s in GUARD_OPEN)
     for op in ops:
@@ -237,6 +232,19 @@ def render_script(ops: tuple[Op, ...], *, header: Iterable[str] = ()) -> str:
     lines.append("")
     if guarded:
         lines.extend(_terminate(s) for s in GUARD_CLOSE)
+    return lines
+
+
+def render_script(ops: tuple[Op, ...], *, header: Iterable[str] = ()) -> str:
+    """The complete script: header comments, PRAGMAs, BEGIN, the operations, COMMIT."""
+    if not ops:
+        return ""
+    lines = [f"-- {line}" if line else "--" for line in header]
+    guarded = needs_foreign_keys_off(ops)
+    if guarded:
+        lines.append("PRAGMA foreign_keys = OFF;")
+    lines.append("BEGIN;")
+    lines.extend(render_body(ops))
     lines.append("COMMIT;")
     if guarded:
         lines.append("PRAGMA foreign_keys = ON;")

@@ -14,22 +14,24 @@ import dataclasses
 import re
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
-from sqlkeel.catalog.lexer import LexError, significant, tokenize
 from sqlkeel.catalog.parse import created_table_name
 from sqlkeel.catalog.reader import read_schema
 from sqlkeel.errors import SchemaSyntaxError, SourceError, SourceNotFoundError
 from sqlkeel.model.names import fold
 from sqlkeel.model.schema import Schema, SchemaObject
+from sqlkeel.sources.statements import Statement, split_statements
 
-_SPLIT_RE = re.compile(
-    r"""'(?:[^']|'')*'?|"(?:[^"]|"")*"?|`(?:[^`]|``)*`?|\[[^\]]*\]?|--[^\n]*|/\*.*?(?:\*/|\Z)|;""",
-    re.DOTALL,
-)
-_GAP_RE = re.compile(r"(?:\s+|--[^\n]*|/\*.*?(?:\*/|\Z))*", re.DOTALL)
-_TRAILING_RE = re.compile(r"(?:[ \t]+|--[^\n]*|/\*(?:(?!\*/)[^\n])*\*/)*")
+__all__ = [
+    "Statement",
+    "materialize",
+    "read_sql_path",
+    "schema_from_sql",
+    "schema_from_statements",
+    "split_statements",
+]
+
 _NAME = r"""(?:"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|'(?:[^']|'')*'|[^\x00-\x40\x5b-\x5e\x60\x7b-\x7f][^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]*)"""
 # The head of a CREATE statement, when written without comments inside it (else: no chunking).
 _HEAD_RE = re.compile(
@@ -40,47 +42,6 @@ _HEAD_RE = re.compile(
 )
 _ON_RE = re.compile(rf"\bON\s+(?:{_NAME}\s*\.\s*)?(?P<target>{_NAME})", re.IGNORECASE)
 _CHUNK_STATEMENTS = 120
-
-
-@dataclass(frozen=True, slots=True)
-class Statement:
-    """One SQL statement of a file, where it starts, and any comment after it on its last line."""
-
-    sql: str
-    file: str
-    line: int
-    trailing_comment: str = ""
-
-
-def split_statements(text: str, *, file: str = "<sql>") -> list[Statement]:
-    """Split SQL text into complete statements (trigger bodies stay whole)."""
-    statements: list[Statement] = []
-    line = 1
-    counted = 0
-    start = _GAP_RE.match(text, 0).end()  # type: ignore[union-attr]
-    for m in _SPLIT_RE.finditer(text, start):
-        if m.group() != ";" or m.start() < start:
-            continue
-        chunk = text[start : m.end()]
-        if not sqlite3.complete_statement(chunk):
-            continue
-        line += text.count("\n", counted, start)
-        counted = start
-        trail = _TRAILING_RE.match(text, m.end())
-        trailing = trail.group().strip() if trail else ""
-        if chunk.strip() != ";":
-            statements.append(Statement(chunk, file, line, trailing))
-        start = _GAP_RE.match(text, m.end()).end()  # type: ignore[union-attr]
-    rest = text[start:]
-    if rest.strip():
-        try:
-            meaningful = bool(significant(tokenize(rest)))
-        except LexError:
-            meaningful = True
-        if meaningful:
-            line += text.count("\n", counted, start)
-            statements.append(Statement(rest.rstrip(), file, line))
-    return statements
 
 
 _TRANSACTION_RE = re.compile(

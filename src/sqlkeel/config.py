@@ -1,0 +1,200 @@
+"""Project configuration: ``[tool.sqlkeel]`` in pyproject.toml, or ``sqlkeel.toml``.
+
+::
+
+    [tool.sqlkeel]
+    schema = "schema"            # a .sql file, a directory of them, or "module:attr"
+    migrations = "migrations"    # a directory, or "package:resource"
+    database = "~/.local/share/myapp/app.db"   # SQLKEEL_DATABASE overrides it
+
+    [tool.sqlkeel.backup]
+    enabled = true
+    directory = ""               # default: beside the database
+    keep = 10                    # snapshots kept, newest first
+    max_age_days = 7
+
+Every command finds the file from the current directory upwards (``sqlkeel.toml`` first, then
+a ``pyproject.toml`` that has a ``[tool.sqlkeel]`` table); ``--config`` names it directly.
+Relative paths are relative to the directory of the file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlkeel.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+ENV_DATABASE = "SQLKEEL_DATABASE"
+
+
+@dataclass(frozen=True, slots=True)
+class BackupSettings:
+    enabled: bool = True
+    directory: Path | None = None
+    keep: int = 10
+    max_age_days: float | None = 7.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Resolved project settings."""
+
+    root: Path
+    config_file: Path | None
+    schema: str
+    migrations: str
+    database: Path | None
+    backup: BackupSettings = field(default_factory=BackupSettings)
+
+    def require_database(self, override: str | os.PathLike[str] | None = None) -> Path:
+        if override is not None:
+            return Path(os.path.expanduser(os.fspath(override)))
+        if self.database is None:
+            raise ConfigError(
+                "no database given: pass -d/--database PATH, set SQLKEEL_DATABASE, or set "
+                "`database` under [tool.sqlkeel]"
+            )
+        return self.database
+
+
+def _resolve(root: Path, value: str) -> str:
+    """A path relative to the config's directory; ``module:attr`` and ``pkg:res`` stay as they are."""
+    expanded = os.path.expanduser(value)
+    if ":" in value and not Path(expanded).exists() and not Path(root, expanded).exists():
+        return value
+    p = Path(expanded)
+    return str(p if p.is_absolute() else (root / p))
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest sqlkeel.toml, or pyproject.toml with [tool.sqlkeel], from ``start`` upwards."""
+    for directory in (start, *start.parents):
+        candidate = directory / "sqlkeel.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and "sqlkeel" in _load(pyproject).get("tool", {}):
+            return pyproject
+    return None
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data: dict[str, Any] = tomllib.load(fh)
+            return data
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from exc
+
+
+def _table(path: Path) -> dict[str, Any]:
+    data = _load(path)
+    if path.name == "pyproject.toml":
+        section = data.get("tool", {}).get("sqlkeel")
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path}: has no [tool.sqlkeel] table")
+        return section
+    return data.get("tool", {}).get("sqlkeel", data) if "tool" in data else data
+
+
+def load_settings(
+    config: str | os.PathLike[str] | None = None,
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    required: bool = True,
+) -> Settings:
+    """Settings from ``config`` or the nearest config file; defaults when none and not required."""
+    env = os.environ if env is None else env
+    here = (cwd or Path.cwd()).resolve()
+    path = Path(config).resolve() if config is not None else find_config(here)
+    if config is not None and not path.is_file():  # type: ignore[union-attr]
+        raise ConfigError(f"{config}: no such configuration file")
+    if path is None:
+        if required:
+            raise ConfigError(
+                f"no sqlkeel configuration found in {here} or above: run `sqlkeel init`, or "
+                "pass --config"
+            )
+        table: dict[str, Any] = {}
+        root = here
+    else:
+        table = _table(path)
+        root = path.parent
+    known = {"schema", "migrations", "database", "backup"}
+    unknown = set(table) - known
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown setting{'s' if len(unknown) > 1 else ''} in [tool.sqlkeel]: "
+            + ", ".join(sorted(unknown))
+            + f" (known: {', '.join(sorted(known))})"
+        )
+    for key in ("schema", "migrations", "database"):
+        if key in table and not isinstance(table[key], str):
+            raise ConfigError(f"{path}: `{key}` must be a string")
+    database_value = env.get(ENV_DATABASE) or table.get("database")
+    database = None
+    if database_value:
+        expanded = Path(os.path.expanduser(database_value))
+        database = expanded if expanded.is_absolute() or env.get(ENV_DATABASE) else root / expanded
+    backup_table = table.get("backup", {})
+    if not isinstance(backup_table, dict):
+        raise ConfigError(f"{path}: [tool.sqlkeel.backup] must be a table")
+    directory = backup_table.get("directory") or None
+    backup = BackupSettings(
+        enabled=bool(backup_table.get("enabled", True)),
+        directory=Path(_resolve(root, directory)) if directory else None,
+        keep=int(backup_table.get("keep", 10)),
+        max_age_days=(
+            float(backup_table["max_age_days"])
+            if backup_table.get("max_age_days") is not None
+            else 7.0
+        ),
+    )
+    return Settings(
+        root=root,
+        config_file=path,
+        schema=_resolve(root, table.get("schema", "schema")),
+        migrations=_resolve(root, table.get("migrations", "migrations")),
+        database=database,
+        backup=backup,
+    )
+
+
+def init_project(directory: Path, *, database: str = "app.db") -> tuple[Path, list[Path]]:
+    """Write the configuration and create schema/ and migrations/; return what was made."""
+    created: list[Path] = []
+    section = (
+        f'[tool.sqlkeel]\nschema = "schema"\nmigrations = "migrations"\ndatabase = "{database}"\n'
+    )
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        if "sqlkeel" in _load(pyproject).get("tool", {}):
+            config = pyproject
+        else:
+            text = pyproject.read_text(encoding="utf-8")
+            pyproject.write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
+            config = pyproject
+    else:
+        config = directory / "sqlkeel.toml"
+        if not config.exists():
+            config.write_text(section, encoding="utf-8")
+            created.append(config)
+    for name in ("schema", "migrations"):
+        d = directory / name
+        if not d.exists():
+            d.mkdir(parents=True)
+            created.append(d)
+    return config, created

@@ -1,0 +1,112 @@
+"""``connect()``: open an application database with the house pragmas, or fail clearly.
+
+The house pragmas: WAL journal, ``synchronous=NORMAL``, a busy timeout, foreign keys on.
+The parent directory is created. A directory that cannot be written, a file that is not a
+database and a locked database each get an error that says what to do.
+
+Stdlib only; imports nothing above :mod:`sqlkeel.errors`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Literal
+
+from sqlkeel.errors import ConnectError, NotADatabaseError
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+
+def database_path(path: str | os.PathLike[str]) -> Path:
+    """The path with ``~`` expanded (``:memory:`` is returned as is)."""
+    return Path(os.path.expanduser(os.fspath(path)))
+
+
+def _check_file(path: Path) -> None:
+    if path.is_dir():
+        raise ConnectError(f"{path}: is a directory, not a database file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except PermissionError as exc:
+        raise ConnectError(f"{path}: permission denied: cannot read the database file") from exc
+    if head and head != SQLITE_HEADER:
+        raise NotADatabaseError(
+            f"{path}: not a SQLite database (the file does not start with the SQLite header); "
+            "check the path, or restore the file from a backup"
+        )
+
+
+def _prepare_directory(path: Path) -> None:
+    parent = path.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except PermissionError as exc:
+        raise ConnectError(
+            f"{parent}: cannot create the database directory (permission denied); "
+            "choose another location or fix its permissions"
+        ) from exc
+    except OSError as exc:
+        raise ConnectError(
+            f"{parent}: cannot create the database directory: {exc.strerror}"
+        ) from exc
+    if not path.exists() and not os.access(parent, os.W_OK):
+        raise ConnectError(
+            f"{parent}: the directory is not writable, so {path.name} cannot be created; "
+            "choose another location or fix its permissions"
+        )
+
+
+def connect(
+    path: str | os.PathLike[str],
+    *,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    wal: bool = True,
+    foreign_keys: bool = True,
+    isolation_level: Literal["DEFERRED", "EXCLUSIVE", "IMMEDIATE"] | None = None,
+) -> sqlite3.Connection:
+    """Open ``path`` with the house pragmas, creating its directory; ``:memory:`` works too.
+
+    The connection is in autocommit mode (``isolation_level=None``) unless told otherwise,
+    so transactions are explicit: ``BEGIN`` … ``COMMIT``, or ``with transaction(conn):``.
+    """
+    memory = os.fspath(path) == ":memory:"
+    p = database_path(path)
+    if not memory:
+        if p.exists():
+            _check_file(p)
+        else:
+            _prepare_directory(p)
+    try:
+        conn = sqlite3.connect(
+            ":memory:" if memory else str(p),
+            timeout=busy_timeout_ms / 1000,
+            isolation_level=isolation_level,
+            check_same_thread=True,
+        )
+    except sqlite3.OperationalError as exc:
+        raise ConnectError(f"{p}: cannot open the database: {exc}") from exc
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        if foreign_keys:
+            conn.execute("PRAGMA foreign_keys = ON")
+        if wal and not memory:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() == "wal":
+                conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        message = str(exc)
+        if "not a database" in message or "malformed" in message:
+            raise NotADatabaseError(f"{p}: cannot be read as a SQLite database: {message}") from exc
+        if "locked" in message or "busy" in message:
+            raise ConnectError(
+                f"{p}: the database is locked by another connection (waited {busy_timeout_ms} ms)"
+            ) from exc
+        if "readonly" in message or "read-only" in message:
+            raise ConnectError(f"{p}: the database is read-only: {message}") from exc
+        raise ConnectError(f"{p}: cannot open the database: {message}") from exc
+    return conn

@@ -1,0 +1,320 @@
+"""The runner: the only code that applies migrations to a database.
+
+- ``BEGIN IMMEDIATE`` serialises processes; the journal is read again under the lock, so any
+  number of processes may call :func:`migrate` at once and each file is applied once.
+- All pending migrations run in one transaction (a ``no-transaction`` file runs alone, between
+  batches). A failure rolls everything back: the database is exactly as before.
+- When a pending file asks for it (``foreign-keys-off``, written by ``generate`` for table
+  rebuilds), FK enforcement is turned off *before* the transaction, ``foreign_key_check``
+  runs before ``COMMIT``, and the connection's setting is restored afterwards.
+- Checksums of applied files are compared with the journal before anything is applied.
+- The no-op path reads the directory listing and the journal names, nothing else.
+
+Stdlib only: this is the application's startup path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlkeel.connection import connect
+from sqlkeel.errors import (
+    ChecksumMismatchError,
+    ForeignKeyViolationError,
+    MigrationFailedError,
+    MigrationFileError,
+    MissingMigrationError,
+)
+from sqlkeel.store.files import Migration, MigrationSource, migration_number, require_unique_numbers
+from sqlkeel.store.journal import CREATE_JOURNAL, applied_names, read_journal, record
+
+TOOL_VERSION = "0.1.0"
+
+_TRANSACTION_CONTROL = re.compile(
+    r"^\s*(BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE
+)
+_FK_PRAGMA = re.compile(r"^\s*PRAGMA\s+(main\.)?foreign_keys\s*=\s*(\w+)\s*;?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedMigration:
+    """One migration this call applied (or, in a dry run, would apply)."""
+
+    name: str
+    duration_ms: float
+    statements: tuple[str, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class MigrateResult:
+    """What :func:`migrate` did."""
+
+    applied: tuple[AppliedMigration, ...] = ()
+    already_applied: int = 0
+    dry_run: bool = False
+    out_of_order: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.applied)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "version": 1,
+            "dry_run": self.dry_run,
+            "applied": [
+                {"name": m.name, "duration_ms": round(m.duration_ms, 3)}
+                | ({"statements": list(m.statements)} if self.dry_run else {})
+                for m in self.applied
+            ],
+            "already_applied": self.already_applied,
+            "out_of_order": list(self.out_of_order),
+        }
+
+
+def _statements(migration: Migration) -> list[tuple[str, int]]:
+    """(statement, line) pairs; transaction control is refused, FK pragmas become directives."""
+    from sqlkeel.sources.statements import split_statements
+
+    out: list[tuple[str, int]] = []
+    for st in split_statements(migration.text, file=migration.name):
+        if _FK_PRAGMA.match(st.sql):
+            continue  # a no-op inside the transaction; the runner handles FK enforcement
+        if _TRANSACTION_CONTROL.match(st.sql):
+            raise MigrationFileError(
+                f"{migration.name}:{st.line}: migration files must not control transactions "
+                f"({st.sql.split()[0].upper()}): sqlkeel runs every file inside its own "
+                "transaction; for a statement that cannot run in one (VACUUM), put "
+                "`-- sqlkeel: no-transaction` at the top of the file"
+            )
+        out.append((st.sql, st.line))
+    return out
+
+
+def _needs_foreign_keys_off(migration: Migration) -> bool:
+    if "foreign-keys-off" in migration.directives:
+        return True
+    return any(
+        (m := _FK_PRAGMA.match(line)) is not None
+        and m.group(2).upper() in {"OFF", "0", "FALSE", "NO"}
+        for line in migration.text.splitlines()
+    )
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@contextmanager
+def _autocommit(conn: sqlite3.Connection) -> Iterator[None]:
+    if conn.in_transaction:
+        raise MigrationFileError(
+            "a transaction is open on this connection: commit or roll back before migrating"
+        )
+    before = conn.isolation_level
+    conn.isolation_level = None
+    try:
+        yield
+    finally:
+        conn.isolation_level = before
+
+
+def _verify_applied(source: MigrationSource, conn: sqlite3.Connection, names: list[str]) -> None:
+    journal = read_journal(conn)
+    on_disk = set(names)
+    missing = tuple(e.name for e in journal if e.name not in on_disk)
+    if missing:
+        raise MissingMigrationError(
+            f"the database has applied migrations whose files are gone from {source.label}: "
+            + ", ".join(missing)
+            + ". Restore the files (from version control), or point at the right directory.",
+            names=missing,
+        )
+    edited = tuple(e.name for e in journal if source.read(e.name).checksum != e.checksum)
+    if edited:
+        raise ChecksumMismatchError(
+            "applied migrations were edited after they ran: "
+            + ", ".join(edited)
+            + ". Restore their applied text (from version control) and put the change in a new "
+            "migration; a database that ran the old text would never see the edit.",
+            names=edited,
+        )
+
+
+def _run_batch(
+    conn: sqlite3.Connection,
+    source: MigrationSource,
+    names: list[str],
+    batch: list[Migration],
+    *,
+    transactional: bool,
+    verify: bool,
+) -> list[AppliedMigration]:
+    """Apply ``batch`` (the files not yet in the journal, re-read under the lock)."""
+    fk_before = int(conn.execute("PRAGMA foreign_keys").fetchone()[0])
+    fk_off = any(_needs_foreign_keys_off(m) for m in batch)
+    done: list[AppliedMigration] = []
+    if fk_off and fk_before:
+        conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(CREATE_JOURNAL)
+            if verify:
+                _verify_applied(source, conn, names)
+            applied = applied_names(conn)
+            for migration in batch:
+                if migration.name in applied:
+                    continue  # another process applied it while we waited for the lock
+                if not transactional:
+                    conn.execute("COMMIT")
+                started = time.perf_counter()
+                for sql, line in _statements(migration):
+                    try:
+                        conn.execute(sql)
+                    except sqlite3.Error as exc:
+                        raise MigrationFailedError(
+                            f"{migration.name}:{line}: {exc}; nothing was applied"
+                            + (
+                                ""
+                                if transactional
+                                else " by this file (it runs outside a transaction)"
+                            ),
+                            name=migration.name,
+                            line=line,
+                        ) from exc
+                elapsed = (time.perf_counter() - started) * 1000
+                if not transactional:
+                    conn.execute("BEGIN IMMEDIATE")
+                    if migration.name in applied_names(conn):
+                        continue  # ran twice at once: such files must be idempotent (documented)
+                record(
+                    conn,
+                    name=migration.name,
+                    checksum=migration.checksum,
+                    applied_at=_now(),
+                    duration_ms=elapsed,
+                    tool_version=TOOL_VERSION,
+                )
+                done.append(AppliedMigration(migration.name, elapsed))
+            violations = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if violations:
+                raise ForeignKeyViolationError(
+                    "foreign_key_check found rows without a parent; nothing was applied:\n"
+                    + "\n".join(
+                        f"  - {t} rowid {rid} → missing row in {p}"
+                        for t, rid, p, *_ in violations[:20]
+                    ),
+                    violations=tuple((t, rid, p) for t, rid, p, *_ in violations),
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        if fk_off and fk_before:
+            conn.execute("PRAGMA foreign_keys = ON")
+    return done
+
+
+def migrate(
+    db: str | os.PathLike[str] | sqlite3.Connection,
+    migrations: str | os.PathLike[str] | MigrationSource = "migrations",
+    *,
+    to: int | None = None,
+    dry_run: bool = False,
+    verify_checksums: bool = False,
+) -> MigrateResult:
+    """Apply pending migrations atomically and exactly once; return what was applied.
+
+    ``db`` is a path (opened with :func:`sqlkeel.connect`) or an open connection.
+    ``migrations`` is a directory or ``"package:resource"``. ``to`` stops after that number.
+    With nothing pending this reads the directory listing and the journal names only;
+    ``verify_checksums=True`` also compares every applied file with the journal then.
+    """
+    source = MigrationSource.resolve(migrations)
+    own = not isinstance(db, sqlite3.Connection)
+    conn = connect(db) if not isinstance(db, sqlite3.Connection) else db
+    try:
+        names = source.names()
+        wanted = [n for n in names if (migration_number(n) or 0) <= to] if to is not None else names
+        done = applied_names(conn)
+        pending = [n for n in wanted if n not in done]
+        if not pending:
+            if verify_checksums or dry_run:
+                _verify_applied(source, conn, names)
+            return MigrateResult(already_applied=len(done), dry_run=dry_run)
+        require_unique_numbers(names, source.label)
+        highest = max((migration_number(n) or 0 for n in done if migration_number(n)), default=0)
+        out_of_order = tuple(n for n in pending if (migration_number(n) or 0) < highest)
+        migrations_to_run = [source.read(n) for n in pending]
+        if dry_run:
+            _verify_applied(source, conn, names)
+            return MigrateResult(
+                applied=tuple(
+                    AppliedMigration(m.name, 0.0, tuple(sql for sql, _ in _statements(m)))
+                    for m in migrations_to_run
+                ),
+                already_applied=len(done),
+                dry_run=True,
+                out_of_order=out_of_order,
+            )
+        for m in migrations_to_run:
+            _statements(m)  # refuse malformed files before touching the database
+        applied: list[AppliedMigration] = []
+        with _autocommit(conn):
+            batch: list[Migration] = []
+            first = True
+            for m in migrations_to_run:
+                if m.transactional:
+                    batch.append(m)
+                    continue
+                if batch:
+                    applied += _run_batch(
+                        conn, source, names, batch, transactional=True, verify=first
+                    )
+                    first = False
+                    batch = []
+                applied += _run_batch(conn, source, names, [m], transactional=False, verify=first)
+                first = False
+            if batch:
+                applied += _run_batch(conn, source, names, batch, transactional=True, verify=first)
+        return MigrateResult(
+            applied=tuple(applied), already_applied=len(done), out_of_order=out_of_order
+        )
+    finally:
+        if own:
+            conn.close()
+
+
+def pending_migrations(
+    conn: sqlite3.Connection, migrations: str | os.PathLike[str] | MigrationSource
+) -> list[str]:
+    """Names of the files not yet applied to ``conn``'s database."""
+    source = MigrationSource.resolve(migrations)
+    done = applied_names(conn)
+    return [n for n in source.names() if n not in done]
+
+
+def open_database(
+    path: str | os.PathLike[str] | Path,
+    migrations: str | os.PathLike[str] | MigrationSource = "migrations",
+    **connect_options: object,
+) -> sqlite3.Connection:
+    """The application's one startup call: open its database, apply pending migrations, return it."""
+    conn = connect(path, **connect_options)  # type: ignore[arg-type]
+    try:
+        migrate(conn, migrations)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
