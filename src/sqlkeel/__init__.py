@@ -13,9 +13,17 @@ from typing import TYPE_CHECKING, Any
 from sqlkeel.errors import (
     ApplyError,
     CatalogError,
+    ChecksumMismatchError,
+    ConfigError,
+    ConnectError,
     DestructiveChangeError,
+    DuplicateMigrationError,
     ForeignKeyViolationError,
     ImpossibleChangeError,
+    MigrationError,
+    MigrationFailedError,
+    MigrationFileError,
+    MissingMigrationError,
     NonConvergentPlanError,
     NotADatabaseError,
     PlanError,
@@ -28,7 +36,11 @@ from sqlkeel.errors import (
 if TYPE_CHECKING:
     from sqlkeel.api import LoadedSchema, Plan, load_schema, plan, plan_schemas
     from sqlkeel.diff import Hazard, HazardNote, OpKind, Renames
+    from sqlkeel.config import load_settings
+    from sqlkeel.connection import connect
     from sqlkeel.model import Schema
+    from sqlkeel.runner.migrate import MigrateResult, migrate, open_database
+    from sqlkeel.workflow import check, drift, generate, status
 
 __version__ = "0.1.0"
 
@@ -43,6 +55,15 @@ _LAZY = {
     "OpKind": "sqlkeel.diff",
     "Renames": "sqlkeel.diff",
     "Schema": "sqlkeel.model",
+    "connect": "sqlkeel.connection",
+    "migrate": "sqlkeel.runner.migrate",
+    "open_database": "sqlkeel.runner.migrate",
+    "MigrateResult": "sqlkeel.runner.migrate",
+    "generate": "sqlkeel.workflow",
+    "check": "sqlkeel.workflow",
+    "status": "sqlkeel.workflow",
+    "drift": "sqlkeel.workflow",
+    "load_settings": "sqlkeel.config",
 }
 
 
@@ -62,12 +83,21 @@ def __dir__() -> list[str]:
 __all__ = [
     "ApplyError",
     "CatalogError",
+    "ChecksumMismatchError",
+    "ConfigError",
+    "ConnectError",
     "DestructiveChangeError",
+    "DuplicateMigrationError",
     "ForeignKeyViolationError",
     "Hazard",
     "HazardNote",
     "ImpossibleChangeError",
     "LoadedSchema",
+    "MigrateResult",
+    "MigrationError",
+    "MigrationFailedError",
+    "MigrationFileError",
+    "MissingMigrationError",
     "NonConvergentPlanError",
     "NotADatabaseError",
     "OpKind",
@@ -80,7 +110,15 @@ __all__ = [
     "SourceNotFoundError",
     "SqlkeelError",
     "__version__",
+    "check",
+    "connect",
+    "drift",
+    "generate",
     "load_schema",
+    "load_settings",
+    "migrate",
+    "open_database",
     "plan",
     "plan_schemas",
+    "status",
 ]
