@@ -14,7 +14,6 @@ Stdlib only: this module is on the startup path.
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
 import os
 import re
 from collections.abc import Iterable
@@ -106,6 +105,8 @@ class MigrationSource:
         text = os.fspath(spec)
         path = Path(os.path.expanduser(text))
         if ":" in text and not path.exists() and not re.match(r"^[A-Za-z]:[\\/]", text):
+            import importlib.resources
+
             package, _, resource = text.partition(":")
             try:
                 root = importlib.resources.files(package)
