@@ -35,9 +35,9 @@ from sqlkeel.errors import (
 
 if TYPE_CHECKING:
     from sqlkeel.api import LoadedSchema, Plan, load_schema, plan, plan_schemas
-    from sqlkeel.diff import Hazard, HazardNote, OpKind, Renames
     from sqlkeel.config import load_settings
     from sqlkeel.connection import connect
+    from sqlkeel.diff import Hazard, HazardNote, OpKind, Renames
     from sqlkeel.model import Schema
     from sqlkeel.runner.migrate import MigrateResult, migrate, open_database
     from sqlkeel.workflow import check, drift, generate, status

@@ -415,6 +415,11 @@ def tour_command(config_path: str | None, output_format: str, traceback: bool) -
     _remember(output_format, traceback)
     from sqlkeel.cli.tour import run_tour
 
+    if output_format == "json":
+        steps: list[dict[str, object]] = []
+        code = run_tour(lambda *args, **kwargs: None, steps)
+        emit_json({"version": 1, "ok": code == 0, "steps": steps})
+        sys.exit(code)
     sys.exit(run_tour(click.echo))
 
 

@@ -58,8 +58,15 @@ END;
 """
 
 
-def run_tour(echo: Callable[..., None]) -> int:
-    """Run the tour, printing through ``echo``; 0 when every step did what it should."""
+def run_tour(echo: Callable[..., None], steps: list[dict[str, object]] | None = None) -> int:
+    """Run the tour, printing through ``echo``; 0 when every step did what it should.
+
+    With ``steps`` (a list), each step's command, exit code and output are appended to it
+    and the commands' own output is captured instead of printed (for ``--format json``).
+    """
+    import contextlib
+    import io
+
     from sqlkeel.cli.main import main
 
     failures: list[str] = []
@@ -68,7 +75,21 @@ def run_tour(echo: Callable[..., None]) -> int:
 
     def step(title: str, args: list[str], expect: int) -> None:
         echo(f"\n== {title}\n$ sqlkeel {' '.join(args)}")
-        code = main(args)
+        if steps is None:
+            code = main(args)
+        else:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                code = main(args)
+            steps.append(
+                {
+                    "title": title,
+                    "command": ["sqlkeel", *args],
+                    "exit_code": code,
+                    "expected": expect,
+                    "output": out.getvalue(),
+                }
+            )
         if code != expect:
             failures.append(f"`sqlkeel {' '.join(args)}` exited {code}, expected {expect}")
             echo(f"!! exit code {code}, expected {expect}")
