@@ -731,6 +731,86 @@ def test_a_late_merged_migration_is_applied_not_skipped(project: Path, sk: Any) 
     }
 
 
+def test_migrations_shipped_in_a_zipped_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sk: Any
+) -> None:
+    """``package:resource`` migrations are read with importlib.resources, even from a zip."""
+    import zipfile
+
+    import sqlkeel
+
+    package = "sqlkeel_test_zipped_app"
+    wheel = tmp_path / "app.zip"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr(f"{package}/__init__.py", "")
+        zf.writestr(f"{package}/migrations/0001_init.sql", USERS)
+        zf.writestr(f"{package}/migrations/0002_notes.sql", NOTES)
+    monkeypatch.syspath_prepend(str(wheel))
+    monkeypatch.delitem(sys.modules, package, raising=False)
+    monkeypatch.chdir(tmp_path)
+    spec = f"{package}:migrations"
+    run = sk("migrate", "-d", "cli.db", "--migrations", spec)
+    assert run.code == 0, run.err
+    assert journal(tmp_path / "cli.db") == ["0001_init.sql", "0002_notes.sql"]
+    conn = sqlkeel.open_database(tmp_path / "data" / "app.db", spec)
+    try:
+        assert conn.isolation_level is None
+        assert conn.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        names = [r[0] for r in conn.execute("SELECT name FROM _sqlkeel_migrations ORDER BY id")]
+        assert names == ["0001_init.sql", "0002_notes.sql"]
+        assert sqlkeel.drift(migrations=spec, database=conn).ok
+    finally:
+        conn.close()
+    monkeypatch.delitem(sys.modules, package, raising=False)
+
+
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "HOME": str(cwd),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_two_branches_each_adding_a_migration_cannot_merge_quietly(project: Path, sk: Any) -> None:
+    """git conflicts on sqlkeel.sum; check names the duplicate; renumber + hash; both apply."""
+    if _git(project, "--version").returncode != 0:
+        pytest.skip("git is not installed")
+    generated(sk, project, USERS, "--name", "init")
+    assert _git(project, "init", "-q", "-b", "main").returncode == 0
+    _git(project, "add", "-A")
+    assert _git(project, "commit", "-qm", "init").returncode == 0
+    for branch, table in (("left", "a"), ("right", "b")):
+        _git(project, "checkout", "-q", "-b", branch, "main")
+        (project / "schema" / f"{table}.sql").write_text(f"CREATE TABLE {table}(x);\n")
+        assert sk("generate", "--name", table).code == 0
+        _git(project, "add", "-A")
+        assert _git(project, "commit", "-qm", branch).returncode == 0
+    _git(project, "checkout", "-q", "main")
+    assert _git(project, "merge", "-q", "left").returncode == 0
+    merge = _git(project, "merge", "right")
+    assert merge.returncode != 0 and "migrations/sqlkeel.sum" in merge.stdout
+    run = sk("check")
+    assert run.code == 3
+    assert "duplicate:" in run.out and "0002_a.sql and 0002_b.sql" in run.out
+    assert "conflict:" in run.out
+    assert sk("migrate").code == 1
+    (project / "migrations" / "0002_b.sql").rename(project / "migrations" / "0003_b.sql")
+    assert sk("hash").code == 0
+    assert sk("check").code == 0
+    run = sk("migrate")
+    assert run.code == 0
+    assert journal(project / "app.db") == ["0001_init.sql", "0002_a.sql", "0003_b.sql"]
+
+
 # --- check -------------------------------------------------------------------------------
 
 
