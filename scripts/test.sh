@@ -8,7 +8,7 @@ PY="${PYTHON:-.venv/bin/python}"
 
 if "$PY" -c "import ruff" 2>/dev/null; then
   echo "== ruff"
-  "$PY" -m ruff check src tests bench
+  "$PY" -m ruff check src tests bench scripts
 fi
 if "$PY" -c "import mypy" 2>/dev/null; then
   echo "== mypy (strict, src/)"

@@ -20,6 +20,7 @@ Relative paths are relative to the directory of the file.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Mapping
@@ -173,24 +174,44 @@ def load_settings(
     )
 
 
-def init_project(directory: Path, *, database: str = "app.db") -> tuple[Path, list[Path]]:
-    """Write the configuration and create schema/ and migrations/; return what was made."""
+def _toml_string(value: str) -> str:
+    """A TOML basic string (JSON's escapes are valid TOML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def init_project(
+    directory: Path, *, database: str = "app.db", config_file: Path | None = None
+) -> tuple[Path, list[Path]]:
+    """Write the configuration and create schema/ and migrations/; return what was made.
+
+    ``config_file`` names the file to write (a ``pyproject.toml`` gets a ``[tool.sqlkeel]``
+    table, any other name a plain sqlkeel.toml); by default ``pyproject.toml`` in
+    ``directory`` when it exists, else ``sqlkeel.toml``. Folders go beside the file.
+    """
     created: list[Path] = []
-    section = (
-        f'[tool.sqlkeel]\nschema = "schema"\nmigrations = "migrations"\ndatabase = "{database}"\n'
+    if config_file is not None:
+        directory = config_file.parent
+        directory.mkdir(parents=True, exist_ok=True)
+    body = f'schema = "schema"\nmigrations = "migrations"\ndatabase = {_toml_string(database)}\n'
+    pyproject = (
+        config_file if config_file is not None and config_file.name == "pyproject.toml" else None
     )
-    pyproject = directory / "pyproject.toml"
-    if pyproject.is_file():
-        if "sqlkeel" in _load(pyproject).get("tool", {}):
-            config = pyproject
-        else:
+    if config_file is None and (directory / "pyproject.toml").is_file():
+        pyproject = directory / "pyproject.toml"
+    if pyproject is not None:
+        config = pyproject
+        if not pyproject.exists():
+            pyproject.write_text("[tool.sqlkeel]\n" + body, encoding="utf-8")
+            created.append(pyproject)
+        elif "sqlkeel" not in _load(pyproject).get("tool", {}):
             text = pyproject.read_text(encoding="utf-8")
-            pyproject.write_text(text.rstrip("\n") + "\n\n" + section, encoding="utf-8")
-            config = pyproject
+            pyproject.write_text(
+                text.rstrip("\n") + "\n\n[tool.sqlkeel]\n" + body, encoding="utf-8"
+            )
     else:
-        config = directory / "sqlkeel.toml"
+        config = config_file if config_file is not None else directory / "sqlkeel.toml"
         if not config.exists():
-            config.write_text(section, encoding="utf-8")
+            config.write_text("[tool.sqlkeel]\n" + body, encoding="utf-8")
             created.append(config)
     for name in ("schema", "migrations"):
         d = directory / name

@@ -136,7 +136,7 @@ def database_option(func: F) -> F:
         "database",
         type=click.Path(dir_okay=False),
         default=None,
-        help="The database file (default: the config's `database`, or SQLKEEL_DATABASE).",
+        help="The database file (default: SQLKEEL_DATABASE, else the config's `database`).",
     )(func)
 
 
@@ -164,7 +164,9 @@ def init_command(
 
     from sqlkeel.config import init_project
 
-    config, created = init_project(Path.cwd(), database=database)
+    config, created = init_project(
+        Path.cwd(), database=database, config_file=Path(config_path) if config_path else None
+    )
     if output_format == "json":
         emit_json({"version": 1, "config": str(config), "created": [str(p) for p in created]})
         return

@@ -157,6 +157,7 @@ def _run_batch(
     *,
     transactional: bool,
     verify: bool,
+    committed_before: list[str],
 ) -> list[AppliedMigration]:
     """Apply ``batch`` (the files not yet in the journal, re-read under the lock)."""
     fk_before = int(conn.execute("PRAGMA foreign_keys").fetchone()[0])
@@ -181,13 +182,25 @@ def _run_batch(
                     try:
                         conn.execute(sql)
                     except sqlite3.Error as exc:
+                        if transactional:
+                            what = (
+                                ("nothing was applied: " if not committed_before else "")
+                                + "the transaction was rolled back, so no file of its batch "
+                                f"({', '.join(m.name for m in batch)}) left a trace"
+                            )
+                        else:
+                            what = (
+                                "this file runs outside a transaction (no-transaction): the "
+                                f"statements before line {line} took effect and stay; the file is "
+                                "not recorded as applied"
+                            )
+                        if committed_before:
+                            what += (
+                                "; committed before it, by earlier batches of this run: "
+                                + ", ".join(committed_before)
+                            )
                         raise MigrationFailedError(
-                            f"{migration.name}:{line}: {exc}; nothing was applied"
-                            + (
-                                ""
-                                if transactional
-                                else " by this file (it runs outside a transaction)"
-                            ),
+                            f"{migration.name}:{line}: {exc}\n{what}",
                             name=migration.name,
                             line=line,
                         ) from exc
@@ -226,6 +239,13 @@ def _run_batch(
     return done
 
 
+def _open_for_reading(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    p = Path(os.path.expanduser(os.fspath(path)))
+    if not p.exists():
+        return sqlite3.connect(":memory:")  # nothing applied yet, and nothing is created
+    return sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True)
+
+
 def migrate(
     db: str | os.PathLike[str] | sqlite3.Connection,
     migrations: str | os.PathLike[str] | MigrationSource = "migrations",
@@ -243,7 +263,12 @@ def migrate(
     """
     source = MigrationSource.resolve(migrations)
     own = not isinstance(db, sqlite3.Connection)
-    conn = connect(db) if not isinstance(db, sqlite3.Connection) else db
+    if isinstance(db, sqlite3.Connection):
+        conn = db
+    elif dry_run:
+        conn = _open_for_reading(db)  # a dry run creates nothing and changes no setting
+    else:
+        conn = connect(db)
     try:
         names = source.names()
         wanted = [n for n in names if (migration_number(n) or 0) <= to] if to is not None else names
@@ -272,22 +297,24 @@ def migrate(
             _statements(m)  # refuse malformed files before touching the database
         applied: list[AppliedMigration] = []
         with _autocommit(conn):
-            batch: list[Migration] = []
-            first = True
+            batches: list[tuple[list[Migration], bool]] = []
             for m in migrations_to_run:
-                if m.transactional:
-                    batch.append(m)
-                    continue
-                if batch:
-                    applied += _run_batch(
-                        conn, source, names, batch, transactional=True, verify=first
-                    )
-                    first = False
-                    batch = []
-                applied += _run_batch(conn, source, names, [m], transactional=False, verify=first)
-                first = False
-            if batch:
-                applied += _run_batch(conn, source, names, batch, transactional=True, verify=first)
+                if not m.transactional:
+                    batches.append(([m], False))
+                elif batches and batches[-1][1]:
+                    batches[-1][0].append(m)
+                else:
+                    batches.append(([m], True))
+            for index, (batch, transactional) in enumerate(batches):
+                applied += _run_batch(
+                    conn,
+                    source,
+                    names,
+                    batch,
+                    transactional=transactional,
+                    verify=index == 0,
+                    committed_before=[a.name for a in applied],
+                )
         return MigrateResult(
             applied=tuple(applied), already_applied=len(done), out_of_order=out_of_order
         )

@@ -24,7 +24,10 @@ _HEADER = "# sqlkeel migration checksums: regenerate with `sqlkeel hash` after a
 
 
 def render_sum(migrations: list[Migration]) -> str:
-    lines = [f"{m.name} {m.checksum}" for m in migrations]
+    return _render_lines([f"{m.name} {m.checksum}" for m in migrations])
+
+
+def _render_lines(lines: list[str]) -> str:
     total = "sha256:" + hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
     return "\n".join([_HEADER, f"total {total}", *lines]) + "\n"
 
@@ -32,6 +35,27 @@ def render_sum(migrations: list[Migration]) -> str:
 def write_sum(directory: Path, migrations: list[Migration]) -> Path:
     path = directory / SUM_FILE
     path.write_text(render_sum(migrations), encoding="utf-8")
+    return path
+
+
+def append_sum(directory: Path, migrations: list[Migration], new: Migration) -> Path:
+    """Record ``new`` and keep every recorded line as it is.
+
+    Recorded checksums are never refreshed here: an edited file must stay visible to
+    ``check`` until someone runs ``sqlkeel hash`` on purpose. Without a sum file yet, one is
+    written for all files.
+    """
+    path = directory / SUM_FILE
+    if not path.is_file():
+        return write_sum(directory, [*migrations, new])
+    kept = [
+        line.strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+        and not line.startswith(("#", "total "))
+        and line.split(" ", 1)[0] != new.name
+    ]
+    path.write_text(_render_lines([*kept, f"{new.name} {new.checksum}"]), encoding="utf-8")
     return path
 
 
