@@ -338,7 +338,7 @@ def check(
 @dataclass(frozen=True, slots=True)
 class StatusRow:
     name: str
-    state: str  # applied | pending | edited | missing
+    state: str  # applied | pending | edited | missing | misnamed
     applied_at: str | None = None
     duration_ms: float | None = None
 
@@ -392,6 +392,7 @@ def status(
         )
         rows.append(StatusRow(entry.name, state, entry.applied_at, entry.duration_ms))
     rows += [StatusRow(n, "pending") for n in names if n not in seen]
+    rows += [StatusRow(n, "misnamed") for n in source.sql_names() if migration_number(n) is None]
     rows.sort(key=lambda r: (migration_number(r.name) or 0, r.name))
     return StatusReport(str(db), tuple(rows))
 

@@ -6,6 +6,7 @@ refused. ``--format json`` prints one JSON object (``"version": 1``) on stdout, 
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import traceback
@@ -450,7 +451,23 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        args = sys.argv[1:] if argv is None else argv
+        wants_json = "--format=json" in args or any(
+            a == "--format" and b == "json" for a, b in itertools.pairwise(args)
+        )
+        if wants_json:
+            emit_json(
+                {
+                    "version": 1,
+                    "error": {
+                        "type": "UsageError",
+                        "message": exc.format_message(),
+                        "exit_code": exc.exit_code,
+                    },
+                }
+            )
+        else:
+            exc.show()
         return exc.exit_code
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
