@@ -66,7 +66,7 @@ Commands that open a database accept `-d/--database PATH`; without it they use
 | 0 | ok (including "no changes" and "nothing to apply") |
 | 1 | an error: the message says what happened and what to do ([errors.md](errors.md)) |
 | 2 | a usage error: an unknown option or command, a malformed value (printed by click) |
-| 3 | differences or problems found: `check` (stale, edited, unrecorded, missing, duplicate, gap, conflict, misnamed; with `-d` also pending), `drift` |
+| 3 | differences or problems found: `check` (stale, edited, unrecorded, missing, duplicate, gap, conflict, misnamed; with `-d` also pending and drift), `drift` |
 | 4 | a destructive change refused: the plan deletes data and `--allow-destructive` was not given |
 
 ## JSON output
@@ -75,7 +75,8 @@ With `--format json` a command prints exactly one JSON object on stdout. Its `"v
 is the version of the object's shape, currently `1`; a script should check it before reading
 other fields. An error is printed as the object
 `{"version": 1, "error": {"type": …, "message": …, "exit_code": …}}`, with the exit code of
-the error. Usage errors (exit 2) are reported by click as text on stderr.
+the error. Usage errors (exit 2) are printed by click as text on stderr, or, under `--format json`,
+as the same error object with `"type": "UsageError"` on stdout.
 
 | command | fields besides `version` |
 |---|---|
