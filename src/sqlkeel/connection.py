@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import Literal
 
-from sqlkeel.errors import ConnectError, NotADatabaseError
+from sqlkeel.errors import ConnectError, DatabaseLockedError, NotADatabaseError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
@@ -60,6 +61,23 @@ def _prepare_directory(path: Path) -> None:
         )
 
 
+def _switch_to_wal(conn: sqlite3.Connection, timeout: float) -> str:
+    """PRAGMA journal_mode = WAL, retried: SQLite answers BUSY at once (no busy handler) while
+    another connection writes to a database that is not in WAL mode yet."""
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if (
+                "locked" not in str(exc) and "busy" not in str(exc)
+            ) or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+
 def connect(
     path: str | os.PathLike[str],
     *,
@@ -94,7 +112,7 @@ def connect(
         if foreign_keys:
             conn.execute("PRAGMA foreign_keys = ON")
         if wal and not memory:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = _switch_to_wal(conn, busy_timeout_ms / 1000)
             if str(mode).lower() == "wal":
                 conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
@@ -103,8 +121,9 @@ def connect(
         if "not a database" in message or "malformed" in message:
             raise NotADatabaseError(f"{p}: cannot be read as a SQLite database: {message}") from exc
         if "locked" in message or "busy" in message:
-            raise ConnectError(
-                f"{p}: the database is locked by another connection (waited {busy_timeout_ms} ms)"
+            raise DatabaseLockedError(
+                f"{p}: the database is locked by another connection (waited {busy_timeout_ms} ms "
+                "for it to let go)"
             ) from exc
         if "readonly" in message or "read-only" in message:
             raise ConnectError(f"{p}: the database is read-only: {message}") from exc

@@ -12,6 +12,7 @@
     │   ├── ImpossibleChangeError              SQLite cannot make it on existing rows (names the fix)
     │   └── NonConvergentPlanError             sqlkeel's own plan failed its verification (a bug)
     ├── ConnectError                  exit 1   a database cannot be opened (directory, permissions, lock)
+    │   └── DatabaseLockedError                another connection held the write lock too long
     ├── ConfigError                   exit 1   the project configuration is missing or wrong
     ├── MigrationError                exit 1   the migrations cannot be applied as they are
     │   ├── MigrationFileError                 a file cannot be read, is misnamed, or holds BEGIN/COMMIT
@@ -85,6 +86,10 @@ class DestructiveChangeError(SqlkeelError):
 
 class ConnectError(SqlkeelError):
     """A database cannot be opened: its directory, its permissions, or a lock."""
+
+
+class DatabaseLockedError(ConnectError):
+    """Another connection held the database's write lock for longer than the timeout."""
 
 
 class ConfigError(SqlkeelError):

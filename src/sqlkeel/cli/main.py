@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sqlite3
 import sys
 import traceback
 from collections.abc import Callable
@@ -474,6 +475,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except SqlkeelError as exc:
         return _report(exc)
+    except sqlite3.Error as exc:
+        # Anything SQLite says that sqlkeel did not translate still gets a message, not a trace.
+        wrapped = SqlkeelError(f"SQLite: {exc}")
+        wrapped.__cause__ = exc
+        return _report(wrapped)
     except SystemExit as exc:
         return int(exc.code or 0)
     return EXIT_OK

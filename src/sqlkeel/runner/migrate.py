@@ -28,6 +28,7 @@ from pathlib import Path
 from sqlkeel.connection import connect
 from sqlkeel.errors import (
     ChecksumMismatchError,
+    DatabaseLockedError,
     ForeignKeyViolationError,
     MigrationFailedError,
     MigrationFileError,
@@ -37,6 +38,7 @@ from sqlkeel.store.files import Migration, MigrationSource, migration_number, re
 from sqlkeel.store.journal import CREATE_JOURNAL, applied_names, read_journal, record
 
 TOOL_VERSION = "0.1.0"
+DEFAULT_LOCK_TIMEOUT = 120.0
 
 _TRANSACTION_CONTROL = re.compile(
     r"^\s*(BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE
@@ -132,10 +134,19 @@ def _verify_applied(source: MigrationSource, conn: sqlite3.Connection, names: li
     on_disk = set(names)
     missing = tuple(e.name for e in journal if e.name not in on_disk)
     if missing:
+        applied_names_set = {e.name for e in journal}
+        by_checksum = {source.read(n).checksum: n for n in names if n not in applied_names_set}
+        hints = [
+            f"{e.name} looks renamed to {by_checksum[e.checksum]} (same text): rename it back "
+            "and renumber the other migration instead"
+            for e in journal
+            if e.name in missing and e.checksum in by_checksum
+        ]
         raise MissingMigrationError(
             f"the database has applied migrations whose files are gone from {source.label}: "
             + ", ".join(missing)
-            + ". Restore the files (from version control), or point at the right directory.",
+            + ". Restore the files (from version control), or point at the right directory."
+            + "".join(f"\n  - {h}" for h in hints),
             names=missing,
         )
     edited = tuple(e.name for e in journal if source.read(e.name).checksum != e.checksum)
@@ -149,6 +160,65 @@ def _verify_applied(source: MigrationSource, conn: sqlite3.Connection, names: li
         )
 
 
+def _begin_immediate(conn: sqlite3.Connection, lock_timeout: float) -> None:
+    """BEGIN IMMEDIATE, waiting up to ``lock_timeout`` seconds for another writer to finish.
+
+    The connection's busy timeout is the first wait; another process's migration can take
+    longer than that, so the runner keeps trying until its own deadline.
+    """
+    deadline = time.monotonic() + lock_timeout
+    delay = 0.01
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseLockedError(
+                    f"the database is locked by another connection and stayed locked for "
+                    f"{lock_timeout:g} s; nothing was applied. Another process may be "
+                    "migrating or writing a long transaction: run again when it is done, or "
+                    "raise the lock timeout (sqlkeel.migrate(..., lock_timeout=…))"
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
+def _violations(conn: sqlite3.Connection) -> set[tuple[str, int | None, str, int]]:
+    return {(r[0], r[1], r[2], r[3]) for r in conn.execute("PRAGMA foreign_key_check")}
+
+
+def _orphans_error(
+    new: set[tuple[str, int | None, str, int]], batch: list[Migration], fk_off: bool
+) -> ForeignKeyViolationError:
+    rows = sorted(new, key=lambda v: (v[0], v[1] or 0))
+    lines = [f"  - {t} rowid {rid} → missing row in {p}" for t, rid, p, _ in rows[:20]]
+    if len(rows) > 20:
+        lines.append(f"  … and {len(rows) - 20} more")
+    why = ""
+    if fk_off:
+        rebuilds = [m.name for m in batch if _needs_foreign_keys_off(m)]
+        others = [m.name for m in batch if m.name not in rebuilds]
+        why = (
+            "\nThis batch ran with foreign-key enforcement off because "
+            + ", ".join(rebuilds)
+            + " rebuilds tables (foreign-keys-off), so ON DELETE/UPDATE actions did not fire"
+            + (f" in {', '.join(others)}" if others else "")
+            + ". If a data migration relies on them, apply it first on its own: "
+            "`sqlkeel migrate --to N` with N its number, then migrate again."
+        )
+    return ForeignKeyViolationError(
+        "foreign_key_check found rows without a parent that this batch would leave behind; "
+        "nothing was applied:\n" + "\n".join(lines) + why,
+        violations=tuple((t, rid, p) for t, rid, p, _ in rows),
+    )
+
+
+_GUARD_FAILURES = ("foreign_key_check_found_violations", "foreign_keys_must_be_off")
+
+
 def _run_batch(
     conn: sqlite3.Connection,
     source: MigrationSource,
@@ -158,23 +228,27 @@ def _run_batch(
     transactional: bool,
     verify: bool,
     committed_before: list[str],
+    lock_timeout: float,
 ) -> list[AppliedMigration]:
     """Apply ``batch`` (the files not yet in the journal, re-read under the lock)."""
     fk_before = int(conn.execute("PRAGMA foreign_keys").fetchone()[0])
     fk_off = any(_needs_foreign_keys_off(m) for m in batch)
+    # With enforcement on, SQLite refuses orphans as they are made; the check before COMMIT
+    # matters when it is off. Orphans that were there before the batch are not its doing.
+    check_orphans = fk_off or not fk_before
     done: list[AppliedMigration] = []
     if fk_off and fk_before:
         conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        _begin_immediate(conn, lock_timeout)
         try:
             conn.execute(CREATE_JOURNAL)
             if verify:
                 _verify_applied(source, conn, names)
             applied = applied_names(conn)
-            for migration in batch:
-                if migration.name in applied:
-                    continue  # another process applied it while we waited for the lock
+            todo = [m for m in batch if m.name not in applied]  # others won the race
+            baseline = _violations(conn) if check_orphans and todo else set()
+            for migration in todo:
                 if not transactional:
                     conn.execute("COMMIT")
                 started = time.perf_counter()
@@ -182,6 +256,10 @@ def _run_batch(
                     try:
                         conn.execute(sql)
                     except sqlite3.Error as exc:
+                        if any(g in str(exc) for g in _GUARD_FAILURES) and conn.in_transaction:
+                            found = _violations(conn) - baseline
+                            if found:
+                                raise _orphans_error(found, batch, fk_off) from exc
                         if transactional:
                             what = (
                                 ("nothing was applied: " if not committed_before else "")
@@ -206,7 +284,7 @@ def _run_batch(
                         ) from exc
                 elapsed = (time.perf_counter() - started) * 1000
                 if not transactional:
-                    conn.execute("BEGIN IMMEDIATE")
+                    _begin_immediate(conn, lock_timeout)
                     if migration.name in applied_names(conn):
                         continue  # ran twice at once: such files must be idempotent (documented)
                 record(
@@ -218,16 +296,10 @@ def _run_batch(
                     tool_version=TOOL_VERSION,
                 )
                 done.append(AppliedMigration(migration.name, elapsed))
-            violations = conn.execute("PRAGMA foreign_key_check").fetchall()
-            if violations:
-                raise ForeignKeyViolationError(
-                    "foreign_key_check found rows without a parent; nothing was applied:\n"
-                    + "\n".join(
-                        f"  - {t} rowid {rid} → missing row in {p}"
-                        for t, rid, p, *_ in violations[:20]
-                    ),
-                    violations=tuple((t, rid, p) for t, rid, p, *_ in violations),
-                )
+            if check_orphans and todo:
+                found = _violations(conn) - baseline
+                if found:
+                    raise _orphans_error(found, batch, fk_off)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -253,6 +325,7 @@ def migrate(
     to: int | None = None,
     dry_run: bool = False,
     verify_checksums: bool = False,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> MigrateResult:
     """Apply pending migrations atomically and exactly once; return what was applied.
 
@@ -260,6 +333,7 @@ def migrate(
     ``migrations`` is a directory or ``"package:resource"``. ``to`` stops after that number.
     With nothing pending this reads the directory listing and the journal names only;
     ``verify_checksums=True`` also compares every applied file with the journal then.
+    ``lock_timeout`` is how long to wait (seconds) for another process's migration or write.
     """
     source = MigrationSource.resolve(migrations)
     own = not isinstance(db, sqlite3.Connection)
@@ -273,6 +347,9 @@ def migrate(
         names = source.names()
         wanted = [n for n in names if (migration_number(n) or 0) <= to] if to is not None else names
         done = applied_names(conn)
+        gone = done - set(names)
+        if gone:
+            _verify_applied(source, conn, names)  # raises MissingMigrationError, explained
         pending = [n for n in wanted if n not in done]
         if not pending:
             if verify_checksums or dry_run:
@@ -314,9 +391,12 @@ def migrate(
                     transactional=transactional,
                     verify=index == 0,
                     committed_before=[a.name for a in applied],
+                    lock_timeout=lock_timeout,
                 )
         return MigrateResult(
-            applied=tuple(applied), already_applied=len(done), out_of_order=out_of_order
+            applied=tuple(applied),
+            already_applied=len(applied_names(conn)) - len(applied),
+            out_of_order=tuple(n for n in out_of_order if n in {a.name for a in applied}),
         )
     finally:
         if own:
