@@ -55,7 +55,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from contextlib import redirect_stdout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _driver = os.environ.get("SQLKEEL_TEST_SQLITE", "").strip()
@@ -106,20 +106,45 @@ def p95(values: Sequence[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def med_p95(values: Sequence[float]) -> str:
-    """Milliseconds, from seconds: 'median / p95'."""
-    return f"{statistics.median(values) * 1000:.3f} / {p95(values) * 1000:.3f} ms"
+@dataclass
+class Times:
+    """Wall and CPU seconds of repeated calls (CPU time is what a busy machine disturbs least)."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    def add(self, wall: float, cpu: float) -> None:
+        self.wall.append(wall)
+        self.cpu.append(cpu)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.wall)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu)
 
 
-def sample(fn: Callable[[], object], runs: int, warmup: int = 5) -> list[float]:
-    """Wall times of ``runs`` calls of ``fn`` (seconds), after ``warmup`` untimed calls."""
+def med_p95(times: Times) -> str:
+    """Milliseconds: 'median / p95' of the wall times."""
+    return f"{times.median * 1000:.3f} / {p95(times.wall) * 1000:.3f} ms"
+
+
+def cpu_note(times: Times, extra: str = "") -> str:
+    return f"cpu {times.cpu_median * 1000:.3f} ms" + (f"  {extra}" if extra else "")
+
+
+def sample(fn: Callable[[], object], runs: int, warmup: int = 5) -> Times:
+    """Times of ``runs`` calls of ``fn``, after ``warmup`` untimed calls."""
     for _ in range(warmup):
         fn()
-    times = []
+    times = Times()
     for _ in range(runs):
+        cpu = time.process_time()
         started = time.perf_counter()
         fn()
-        times.append(time.perf_counter() - started)
+        times.add(time.perf_counter() - started, time.process_time() - cpu)
     return times
 
 
@@ -169,7 +194,9 @@ def write_migrations(directory: Path, count: int) -> None:
 
 
 def bench_in_process(db: Path, migrations: Path, count: int, runs: int) -> bool:
-    heading(f"(1) in-process no-op migrate, {count} applied migrations (median / p95)")
+    heading(
+        f"(1) in-process no-op migrate, {count} applied migrations (wall median / p95; CPU median)"
+    )
     started = time.perf_counter()
     first = sqlkeel.migrate(db, migrations)
     check(len(first.applied) == count, f"applied {len(first.applied)} of {count} migrations")
@@ -199,47 +226,48 @@ def bench_in_process(db: Path, migrations: Path, count: int, runs: int) -> bool:
         c.execute(f"SELECT name FROM {JOURNAL}").fetchall()
         c.close()
 
-    times: dict[str, list[float]] = {
-        "path": [],
-        "open_database": [],
-        "connect": [],
-        "close": [],
-        "floor": [],
-    }
-    for i in range(runs + 5):  # the first 5 rounds are not counted
-        started = time.perf_counter()
-        sqlkeel.migrate(db, migrations)
-        t_path = time.perf_counter()
-        c = sqlkeel.open_database(db, migrations)
-        t_open = time.perf_counter()
-        c.close()
-        t_connect0 = time.perf_counter()
-        c = sqlkeel.connect(db)
-        t_connect = time.perf_counter()
-        c.close()
-        t_close = time.perf_counter()
-        raw_floor()
-        t_floor = time.perf_counter()
-        if i >= 5:
-            times["path"].append(t_path - started)
-            times["open_database"].append(t_open - t_path)
-            times["connect"].append(t_connect - t_connect0)
-            times["close"].append(t_close - t_connect)
-            times["floor"].append(t_floor - t_close)
+    def now() -> tuple[float, float]:
+        return time.perf_counter(), time.process_time()
 
-    target = statistics.median(times["path"]) * 1000
-    ok = target < NOOP_TARGET_MS
-    row("migrate(conn, dir): connection already open", med_p95(by_conn))
+    segments = {"path": 0, "open_database": 1, "connect": 3, "close": 4, "floor": 5}
+    times = {name: Times() for name in segments}
+    for i in range(runs + 5):  # the first 5 rounds are not counted
+        marks = [now()]
+        sqlkeel.migrate(db, migrations)
+        marks.append(now())
+        c = sqlkeel.open_database(db, migrations)
+        marks.append(now())
+        c.close()  # not counted: the application keeps this connection
+        marks.append(now())
+        c = sqlkeel.connect(db)
+        marks.append(now())
+        c.close()
+        marks.append(now())
+        raw_floor()
+        marks.append(now())
+        if i >= 5:
+            for name, k in segments.items():
+                times[name].add(marks[k + 1][0] - marks[k][0], marks[k + 1][1] - marks[k][1])
+
+    ok = times["path"].median * 1000 < NOOP_TARGET_MS
+    row("migrate(conn, dir): connection already open", med_p95(by_conn), cpu_note(by_conn))
     row(
         "migrate(path, dir): opens and closes its connection",
         med_p95(times["path"]),
-        f"target: median < {NOOP_TARGET_MS:g} ms {verdict(ok)}",
+        cpu_note(times["path"], f"target: median < {NOOP_TARGET_MS:g} ms {verdict(ok)}"),
     )
-    row("open_database(path, dir): returns the connection open", med_p95(times["open_database"]))
-    row("  of which connect(path), house pragmas", med_p95(times["connect"]))
-    row("  closing that connection (last one: WAL checkpoint)", med_p95(times["close"]))
-    row("floor: sqlite3.connect + SELECT journal names + close", med_p95(times["floor"]))
-    row("migrate(conn, dir, verify_checksums=True): the CLI's call", med_p95(verified))
+    for label, name in (
+        ("open_database(path, dir): returns the connection open", "open_database"),
+        ("  of which connect(path), house pragmas", "connect"),
+        ("  closing that connection (last one: WAL checkpoint)", "close"),
+        ("floor: sqlite3.connect + SELECT journal names + close", "floor"),
+    ):
+        row(label, med_p95(times[name]), cpu_note(times[name]))
+    row(
+        "migrate(conn, dir, verify_checksums=True): the CLI's call",
+        med_p95(verified),
+        cpu_note(verified),
+    )
     print(
         f"  ({runs} timed calls each, {max(3, runs // 10)} with checksums. The target is the "
         "startup call an application makes;\n   it has to open the database, so it is judged "
@@ -417,10 +445,22 @@ def setup_alembic(workdir: Path, revisions: int) -> Alembic | str:
     return Alembic([alembic, "upgrade", "head"], project, versions)
 
 
-def _timed(cmd: Sequence[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the child processes waited for so far; NaN if unknown."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return math.nan
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(cmd: Sequence[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """Wall and CPU seconds of one process, and its result."""
+    cpu = _children_cpu()
     started = time.perf_counter()
     proc = _run(cmd, cwd, timeout=120)
-    return time.perf_counter() - started, proc
+    return time.perf_counter() - started, _children_cpu() - cpu, proc
 
 
 def bench_processes(
@@ -432,7 +472,10 @@ def bench_processes(
     revisions: int,
     use_alembic: bool,
 ) -> bool | None:
-    heading(f"(2) whole processes with nothing to do (median of {runs} interleaved rounds)")
+    heading(
+        f"(2) whole processes with nothing to do (wall median of {runs} interleaved rounds; "
+        "CPU median)"
+    )
     script = Path(sys.executable).parent / f"sqlkeel{EXE}"
     check(script.is_file(), f"no sqlkeel console script beside {sys.executable}")
     alembic: Alembic | str | None = None
@@ -443,11 +486,12 @@ def bench_processes(
     else:
         print("  (--no-alembic: Alembic is not installed, so there is no ratio)")
     python = sys.executable
+    cli_label = f"sqlkeel migrate -d DB --migrations DIR ({count} applied)"
     commands: dict[str, list[str]] = {
         "python -c pass (interpreter floor)": [python, "-c", "pass"],
         "python -c 'import sqlkeel'": [python, "-c", "import sqlkeel"],
         "python -c 'import sqlkeel.cli.main'": [python, "-c", "import sqlkeel.cli.main"],
-        f"sqlkeel migrate -d DB --migrations DIR ({count} applied)": [
+        cli_label: [
             str(script),
             "migrate",
             "-d",
@@ -461,19 +505,23 @@ def bench_processes(
     if isinstance(alembic, Alembic):
         commands[alembic_label] = alembic.command
         cwds[alembic_label] = alembic.cwd
-    times: dict[str, list[float]] = {label: [] for label in commands}
+    times = {label: Times() for label in commands}
     expected = f"nothing to apply: {count} migrations already applied"
     for round_ in range(runs + 1):  # round 0 warms the file cache and writes .pyc files
         for label, cmd in commands.items():
-            elapsed, proc = _timed(cmd, cwds[label])
+            elapsed, cpu, proc = _timed(cmd, cwds[label])
             check(proc.returncode == 0, f"{label} exited {proc.returncode}: {_tail(proc)}")
             if cmd[0] == str(script):
                 check(expected in proc.stdout, f"sqlkeel migrate printed {proc.stdout!r}")
             if round_:
-                times[label].append(elapsed)
-    medians = {label: statistics.median(values) for label, values in times.items()}
-    for label, values in times.items():
-        row(label, f"{medians[label] * 1000:.1f} ms", f"(min {min(values) * 1000:.1f})")
+                times[label].add(elapsed, cpu)
+    medians = {label: t.median for label, t in times.items()}
+    for label, t in times.items():
+        row(
+            label,
+            f"{t.median * 1000:.1f} ms",
+            f"cpu {t.cpu_median * 1000:.1f} ms  (wall min {min(t.wall) * 1000:.1f})",
+        )
 
     # The command's own work, in this process, imports already paid.
     from sqlkeel.cli.main import main as cli_main
@@ -486,15 +534,17 @@ def bench_processes(
         check(code == 0, f"sqlkeel.cli.main.main({argv}) returned {code}")
 
     body = sample(in_process, max(3, runs), warmup=1)
-    row("the migrate command's body in-process (no imports, no exit)", med_p95(body))
+    row(
+        "the migrate command's body in-process (no imports, no exit)", med_p95(body), cpu_note(body)
+    )
 
     floor = medians["python -c pass (interpreter floor)"]
-    cli = medians[f"sqlkeel migrate -d DB --migrations DIR ({count} applied)"]
+    cli = medians[cli_label]
     cli_import = medians["python -c 'import sqlkeel.cli.main'"]
     print(
         f"  sqlkeel migrate ≈ floor {floor * 1000:.0f} ms + CLI imports "
-        f"{(cli_import - floor) * 1000:.0f} ms + command {statistics.median(body) * 1000:.0f} ms"
-        f" + the rest {(cli - cli_import - statistics.median(body)) * 1000:.0f} ms (the "
+        f"{(cli_import - floor) * 1000:.0f} ms + command {body.median * 1000:.0f} ms"
+        f" + the rest {(cli - cli_import - body.median) * 1000:.0f} ms (the "
         "command's own imports, exit)"
     )
     if not isinstance(alembic, Alembic):
@@ -508,9 +558,13 @@ def bench_processes(
         f"target ≥ {CLI_RATIO_TARGET:g}× {verdict(ok)}",
     )
     row("ratio of the times above the interpreter floor", f"{above:.1f}×")
-    print(
-        f"  (sqlkeel has {count} migrations, Alembic {revisions} revisions: fewer favour Alembic)"
-    )
+    cpu_ratio = times[alembic_label].cpu_median / times[cli_label].cpu_median
+    row("ratio of the CPU times", f"{cpu_ratio:.1f}×", "(a busy machine disturbs it least)")
+    if revisions != count:
+        print(
+            f"  (sqlkeel has {count} migrations, Alembic {revisions} revisions: "
+            + ("fewer favour Alembic)" if revisions < count else "more slow Alembic down)")
+        )
     return ok
 
 
@@ -632,6 +686,19 @@ def bench_imports(workdir: Path, db: Path, migrations: Path, runs: int) -> None:
     print(
         "  self time by top-level package: "
         + ", ".join(f"{pkg} {value / 1000:.1f} ms" for pkg, value in top)
+    )
+    # What sqlkeel's own import statements cost: each subtree is paid by its first importer.
+    direct = sorted(
+        (
+            n
+            for n in names
+            if n.split(".")[0] != "sqlkeel" and parents.get(n, "sqlkeel").split(".")[0] == "sqlkeel"
+        ),
+        key=lambda n: -cumulative[n],
+    )[:8]
+    print(
+        "  imported by sqlkeel modules or at run time (no parent), cumulative: "
+        + ", ".join(f"{n} {cumulative[n] / 1000:.1f} ms" for n in direct)
     )
 
 
