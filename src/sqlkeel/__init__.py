@@ -7,9 +7,6 @@ rich or SQLAlchemy.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
 from sqlkeel.errors import (
     ApplyError,
     CatalogError,
@@ -33,7 +30,11 @@ from sqlkeel.errors import (
     SqlkeelError,
 )
 
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from sqlkeel.api import LoadedSchema, Plan, load_schema, plan, plan_schemas
     from sqlkeel.config import load_settings
     from sqlkeel.connection import connect
@@ -71,6 +72,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'sqlkeel' has no attribute {name!r}")
+    import importlib
+
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

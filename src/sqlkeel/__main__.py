@@ -1,5 +1,5 @@
 """``python -m sqlkeel``: the command line."""
 
-from sqlkeel.cli.main import entry_point
+from sqlkeel.cli.fast import main
 
-entry_point()
+main()

@@ -12,25 +12,27 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from pathlib import Path
-from typing import Literal
 
 from sqlkeel.errors import ConnectError, DatabaseLockedError, NotADatabaseError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 
 
-def database_path(path: str | os.PathLike[str]) -> Path:
+def database_path(path: str | os.PathLike[str]) -> str:
     """The path with ``~`` expanded (``:memory:`` is returned as is)."""
-    return Path(os.path.expanduser(os.fspath(path)))
+    return os.path.expanduser(os.fspath(path))
 
 
-def _check_file(path: Path) -> None:
-    if path.is_dir():
+def _check_file(path: str) -> None:
+    if os.path.isdir(path):
         raise ConnectError(f"{path}: is a directory, not a database file")
     try:
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             head = fh.read(len(SQLITE_HEADER))
     except PermissionError as exc:
         raise ConnectError(f"{path}: permission denied: cannot read the database file") from exc
@@ -41,10 +43,10 @@ def _check_file(path: Path) -> None:
         )
 
 
-def _prepare_directory(path: Path) -> None:
-    parent = path.parent
+def _prepare_directory(path: str) -> None:
+    parent = os.path.dirname(os.path.abspath(path))
     try:
-        parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(parent, exist_ok=True)
     except PermissionError as exc:
         raise ConnectError(
             f"{parent}: cannot create the database directory (permission denied); "
@@ -54,9 +56,9 @@ def _prepare_directory(path: Path) -> None:
         raise ConnectError(
             f"{parent}: cannot create the database directory: {exc.strerror}"
         ) from exc
-    if not path.exists() and not os.access(parent, os.W_OK):
+    if not os.path.exists(path) and not os.access(parent, os.W_OK):
         raise ConnectError(
-            f"{parent}: the directory is not writable, so {path.name} cannot be created; "
+            f"{parent}: the directory is not writable, so {os.path.basename(path)} cannot be created; "
             "choose another location or fix its permissions"
         )
 
@@ -94,13 +96,13 @@ def connect(
     memory = os.fspath(path) == ":memory:"
     p = database_path(path)
     if not memory:
-        if p.exists():
+        if os.path.exists(p):
             _check_file(p)
         else:
             _prepare_directory(p)
     try:
         conn = sqlite3.connect(
-            ":memory:" if memory else str(p),
+            ":memory:" if memory else p,
             timeout=busy_timeout_ms / 1000,
             isolation_level=isolation_level,
             check_same_thread=True,

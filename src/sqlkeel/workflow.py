@@ -65,13 +65,14 @@ class GenerateResult:
 
 def _writable_dir(migrations: str | os.PathLike[str]) -> Path:
     source = MigrationSource.resolve(migrations)
-    if not isinstance(source.root, Path):
+    if source.directory is None:
         raise ConfigError(
             f"{migrations}: migrations inside a package cannot be written; point `migrations` "
             "at the source directory to generate"
         )
-    source.root.mkdir(parents=True, exist_ok=True)
-    return source.root
+    directory = Path(source.directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
 
 
 def _read_checked(source: MigrationSource) -> list[Migration]:
@@ -265,8 +266,8 @@ def check(
                 "migration numbers are missing: " + ", ".join(f"{n:04d}" for n in missing_numbers),
             )
         )
-    if isinstance(source.root, Path):
-        report = compare_sum(source.root, files)
+    if source.directory is not None:
+        report = compare_sum(Path(source.directory), files)
         if report.absent:
             problems.append(Problem("unrecorded", "there is no sqlkeel.sum: run `sqlkeel hash`"))
         if report.conflict:

@@ -7,10 +7,8 @@ refused. ``--format json`` prints one JSON object (``"version": 1``) on stdout, 
 from __future__ import annotations
 
 import itertools
-import json
 import sqlite3
 import sys
-import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -67,8 +65,7 @@ def _remember(output_format: str, show_traceback: bool) -> None:
     _STATE.traceback = show_traceback
 
 
-def emit_json(payload: dict[str, Any]) -> None:
-    click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+from sqlkeel.cli.output import emit_json, report_error  # noqa: E402
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -280,39 +277,16 @@ def migrate_command(
     Exit codes: 0 done (or nothing to do), 1 error.
     """
     _remember(output_format, traceback)
-    from sqlkeel.runner.migrate import migrate
+    from sqlkeel.cli.fast import run_migrate
 
-    settings = _settings(config_path, required=migrations is None or database is None)
-    target = settings.require_database(database)
-    result = migrate(
-        target,
-        migrations or settings.migrations,
+    run_migrate(
+        database=database,
+        migrations=migrations,
         to=to,
         dry_run=dry_run,
-        verify_checksums=True,
+        output_format=output_format,
+        config_path=config_path,
     )
-    if output_format == "json":
-        payload = result.to_json()
-        payload["database"] = str(target)
-        emit_json(payload)
-        return
-    if dry_run:
-        if not result.applied:
-            click.echo("nothing to apply")
-        for m in result.applied:
-            click.echo(f"-- would apply {m.name}")
-            for sql in m.statements:
-                click.echo(sql.rstrip(";") + ";")
-        return
-    if not result.applied:
-        click.echo(f"nothing to apply: {result.already_applied} migrations already applied")
-        return
-    for m in result.applied:
-        click.echo(f"applied {m.name} ({m.duration_ms:.1f} ms)")
-    for name in result.out_of_order:
-        click.echo(
-            f"note: {name} was applied after later-numbered migrations (a late merge)", err=True
-        )
 
 
 @cli.command("check")
@@ -428,21 +402,7 @@ def tour_command(config_path: str | None, output_format: str, traceback: bool) -
 
 
 def _report(exc: SqlkeelError) -> int:
-    code = exc.exit_code
-    if _STATE.format == "json":
-        emit_json(
-            {
-                "version": 1,
-                "error": {"type": type(exc).__name__, "message": str(exc), "exit_code": code},
-            }
-        )
-    else:
-        click.echo(f"sqlkeel: error: {exc}", err=True)
-    if _STATE.traceback:
-        traceback.print_exception(exc)
-    elif _STATE.format != "json":
-        click.echo("(run with --traceback for the stack trace)", err=True)
-    return code
+    return report_error(exc, output_format=_STATE.format, show_traceback=_STATE.traceback)
 
 
 def main(argv: list[str] | None = None) -> int:

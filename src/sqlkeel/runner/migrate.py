@@ -10,7 +10,8 @@
 - Checksums of applied files are compared with the journal before anything is applied.
 - The no-op path reads the directory listing and the journal names, nothing else.
 
-Stdlib only: this is the application's startup path.
+Stdlib only, and light: this is the application's startup path (no dataclasses, pathlib,
+datetime or typing at import time).
 """
 
 from __future__ import annotations
@@ -19,11 +20,6 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from pathlib import Path
 
 from sqlkeel.connection import connect
 from sqlkeel.errors import (
@@ -37,6 +33,10 @@ from sqlkeel.errors import (
 from sqlkeel.store.files import Migration, MigrationSource, migration_number, require_unique_numbers
 from sqlkeel.store.journal import CREATE_JOURNAL, applied_names, read_journal, record
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
 TOOL_VERSION = "0.1.0"
 DEFAULT_LOCK_TIMEOUT = 120.0
 
@@ -46,23 +46,39 @@ _TRANSACTION_CONTROL = re.compile(
 _FK_PRAGMA = re.compile(r"^\s*PRAGMA\s+(main\.)?foreign_keys\s*=\s*(\w+)\s*;?\s*$", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
 class AppliedMigration:
     """One migration this call applied (or, in a dry run, would apply)."""
 
-    name: str
-    duration_ms: float
-    statements: tuple[str, ...] = field(default=(), repr=False)
+    __slots__ = ("duration_ms", "name", "statements")
+
+    def __init__(self, name: str, duration_ms: float, statements: tuple[str, ...] = ()) -> None:
+        self.name = name
+        self.duration_ms = duration_ms
+        self.statements = statements
+
+    def __repr__(self) -> str:
+        return f"AppliedMigration({self.name!r}, {self.duration_ms:.3f} ms)"
 
 
-@dataclass(frozen=True, slots=True)
 class MigrateResult:
     """What :func:`migrate` did."""
 
-    applied: tuple[AppliedMigration, ...] = ()
-    already_applied: int = 0
-    dry_run: bool = False
-    out_of_order: tuple[str, ...] = ()
+    __slots__ = ("already_applied", "applied", "dry_run", "out_of_order")
+
+    def __init__(
+        self,
+        applied: tuple[AppliedMigration, ...] = (),
+        already_applied: int = 0,
+        dry_run: bool = False,
+        out_of_order: tuple[str, ...] = (),
+    ) -> None:
+        self.applied = applied
+        self.already_applied = already_applied
+        self.dry_run = dry_run
+        self.out_of_order = out_of_order
+
+    def __repr__(self) -> str:
+        return f"MigrateResult(applied={self.names!r}, already_applied={self.already_applied})"
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -112,21 +128,9 @@ def _needs_foreign_keys_off(migration: Migration) -> bool:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-@contextmanager
-def _autocommit(conn: sqlite3.Connection) -> Iterator[None]:
-    if conn.in_transaction:
-        raise MigrationFileError(
-            "a transaction is open on this connection: commit or roll back before migrating"
-        )
-    before = conn.isolation_level
-    conn.isolation_level = None
-    try:
-        yield
-    finally:
-        conn.isolation_level = before
+    """UTC time, ISO-8601 with milliseconds."""
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"
 
 
 def _verify_applied(source: MigrationSource, conn: sqlite3.Connection, names: list[str]) -> None:
@@ -149,7 +153,7 @@ def _verify_applied(source: MigrationSource, conn: sqlite3.Connection, names: li
             + "".join(f"\n  - {h}" for h in hints),
             names=missing,
         )
-    edited = tuple(e.name for e in journal if source.read(e.name).checksum != e.checksum)
+    edited = tuple(e.name for e in journal if source.checksum(e.name) != e.checksum)
     if edited:
         raise ChecksumMismatchError(
             "applied migrations were edited after they ran: "
@@ -312,10 +316,12 @@ def _run_batch(
 
 
 def _open_for_reading(path: str | os.PathLike[str]) -> sqlite3.Connection:
-    p = Path(os.path.expanduser(os.fspath(path)))
-    if not p.exists():
+    p = os.path.expanduser(os.fspath(path))
+    if not os.path.exists(p):
         return sqlite3.connect(":memory:")  # nothing applied yet, and nothing is created
-    return sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True)
+    from pathlib import Path
+
+    return sqlite3.connect(Path(p).resolve().as_uri() + "?mode=ro", uri=True)
 
 
 def migrate(
@@ -373,7 +379,13 @@ def migrate(
         for m in migrations_to_run:
             _statements(m)  # refuse malformed files before touching the database
         applied: list[AppliedMigration] = []
-        with _autocommit(conn):
+        if conn.in_transaction:
+            raise MigrationFileError(
+                "a transaction is open on this connection: commit or roll back before migrating"
+            )
+        isolation = conn.isolation_level
+        conn.isolation_level = None
+        try:
             batches: list[tuple[list[Migration], bool]] = []
             for m in migrations_to_run:
                 if not m.transactional:
@@ -393,6 +405,8 @@ def migrate(
                     committed_before=[a.name for a in applied],
                     lock_timeout=lock_timeout,
                 )
+        finally:
+            conn.isolation_level = isolation
         return MigrateResult(
             applied=tuple(applied),
             already_applied=len(applied_names(conn)) - len(applied),

@@ -8,7 +8,8 @@ Directives are comments at the top of a file, before its first statement::
     -- sqlkeel: allow-destructive    the file deletes data on purpose
     -- sqlkeel: foreign-keys-off     run the batch with FK enforcement off (rebuilds)
 
-Stdlib only: this module is on the startup path.
+Stdlib only, and light: this module is on the startup path (no dataclasses, pathlib or
+typing at import time).
 """
 
 from __future__ import annotations
@@ -16,15 +17,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from importlib.abc import Traversable
 
 from sqlkeel.errors import DuplicateMigrationError, MigrationFileError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from importlib.abc import Traversable
+    from pathlib import Path
 
 NAME_RE = re.compile(r"^(?P<number>\d{4,})_(?P<slug>[A-Za-z0-9][A-Za-z0-9_.-]*)\.sql$")
 _DIRECTIVE_RE = re.compile(r"^--\s*sqlkeel:\s*([a-z][a-z-]*)\s*$")
@@ -58,15 +58,28 @@ def directives_of(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-@dataclass(frozen=True, slots=True)
 class Migration:
     """One migration file, read."""
 
-    name: str
-    number: int
-    text: str = field(repr=False)
-    checksum: str
-    directives: frozenset[str]
+    __slots__ = ("checksum", "directives", "name", "number", "text")
+
+    def __init__(
+        self, *, name: str, number: int, text: str, checksum: str, directives: frozenset[str]
+    ) -> None:
+        self.name = name
+        self.number = number
+        self.text = text
+        self.checksum = checksum
+        self.directives = directives
+
+    def __repr__(self) -> str:
+        return f"Migration({self.name!r}, {self.checksum!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Migration) and (self.name, self.text) == (other.name, other.text)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.checksum))
 
     @property
     def transactional(self) -> bool:
@@ -93,9 +106,18 @@ def parse_migration(name: str, text: str) -> Migration:
 class MigrationSource:
     """A place migrations are read from: a directory, or a package's resource directory."""
 
-    def __init__(self, root: Path | Traversable, label: str) -> None:
-        self.root = root
-        self.label = label
+    __slots__ = ("directory", "label", "package_root")
+
+    def __init__(
+        self,
+        *,
+        directory: str | None = None,
+        package_root: Traversable | None = None,
+        label: str = "",
+    ) -> None:
+        self.directory = directory
+        self.package_root = package_root
+        self.label = label or directory or ""
 
     @classmethod
     def resolve(cls, spec: str | os.PathLike[str] | MigrationSource) -> MigrationSource:
@@ -103,8 +125,8 @@ class MigrationSource:
         if isinstance(spec, MigrationSource):
             return spec
         text = os.fspath(spec)
-        path = Path(os.path.expanduser(text))
-        if ":" in text and not path.exists() and not re.match(r"^[A-Za-z]:[\\/]", text):
+        path = os.path.expanduser(text)
+        if ":" in text and not os.path.exists(path) and not re.match(r"^[A-Za-z]:[\\/]", text):
             import importlib.resources
 
             package, _, resource = text.partition(":")
@@ -117,53 +139,86 @@ class MigrationSource:
             for part in resource.replace("\\", "/").split("/"):
                 if part:
                     root = root.joinpath(part)
-            return cls(root, text)
-        return cls(path, str(path))
+            return cls(package_root=root, label=text)
+        return cls(directory=path, label=path)
+
+    @property
+    def root(self) -> Path | Traversable:
+        """The directory as a Path, or the package's Traversable."""
+        if self.directory is not None:
+            from pathlib import Path
+
+            return Path(self.directory)
+        assert self.package_root is not None
+        return self.package_root
 
     def exists(self) -> bool:
-        return self.root.is_dir()
+        if self.directory is not None:
+            return os.path.isdir(self.directory)
+        return self.package_root is not None and self.package_root.is_dir()
 
     def sql_names(self) -> list[str]:
         """Every ``.sql`` file name, in name order (misnamed ones included)."""
-        if isinstance(self.root, Path):
+        if self.directory is not None:
             try:
-                names = os.listdir(self.root)
+                names = os.listdir(self.directory)
             except FileNotFoundError:
                 return []
             except NotADirectoryError as exc:
                 raise MigrationFileError(f"{self.label}: not a directory") from exc
         else:
-            if not self.root.is_dir():
+            assert self.package_root is not None
+            if not self.package_root.is_dir():
                 return []
-            names = [entry.name for entry in self.root.iterdir()]
+            names = [entry.name for entry in self.package_root.iterdir()]
         return sorted(n for n in names if n.endswith(".sql"))
 
     def names(self) -> list[str]:
         """Migration file names, ordered by number; misnamed ``.sql`` files are an error."""
-        names = self.sql_names()
-        bad = [n for n in names if NAME_RE.match(n) is None]
+        numbered: list[tuple[int, str]] = []
+        bad: list[str] = []
+        match = NAME_RE.match
+        for n in self.sql_names():
+            m = match(n)
+            if m is None:
+                bad.append(n)
+            else:
+                numbered.append((int(m.group("number")), n))
         if bad:
             raise MigrationFileError(
                 f"{self.label}: not named NNNN_slug.sql: {', '.join(bad)} "
                 "(rename them, or move them out of the migrations directory)"
             )
-        return sorted(names, key=lambda n: (int(NAME_RE.match(n).group("number")), n))  # type: ignore[union-attr]
+        numbered.sort()
+        return [n for _, n in numbered]
+
+    def read_bytes(self, name: str) -> bytes:
+        try:
+            if self.directory is not None:
+                with open(os.path.join(self.directory, name), "rb") as fh:
+                    return fh.read()
+            assert self.package_root is not None
+            return self.package_root.joinpath(name).read_bytes()
+        except OSError as exc:
+            raise MigrationFileError(f"{self.label}/{name}: cannot be read: {exc}") from exc
+
+    def checksum(self, name: str) -> str:
+        """The checksum of one file, without parsing it."""
+        return checksum(self._text(name))
 
     def read(self, name: str) -> Migration:
         """Read and parse one migration file."""
-        entry = self.root / name if isinstance(self.root, Path) else self.root.joinpath(name)
+        return parse_migration(name, self._text(name))
+
+    def _text(self, name: str) -> str:
+        data = self.read_bytes(name)
         try:
-            data = entry.read_bytes()
-        except OSError as exc:
-            raise MigrationFileError(f"{self.label}/{name}: cannot be read: {exc}") from exc
-        try:
-            text = data.decode("utf-8")
+            return data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise MigrationFileError(
                 f"{self.label}/{name}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
                 "save it as UTF-8"
             ) from exc
-        return parse_migration(name, text)
 
     def read_all(self, names: Iterable[str] | None = None) -> list[Migration]:
         return [self.read(n) for n in (self.names() if names is None else names)]

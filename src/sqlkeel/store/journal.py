@@ -7,7 +7,6 @@ Pending means "a file whose name is not in the journal": never a timestamp high-
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
 JOURNAL_TABLE = "_sqlkeel_migrations"
 
@@ -21,13 +20,22 @@ CREATE_JOURNAL = f"""CREATE TABLE IF NOT EXISTS {JOURNAL_TABLE} (
 )"""
 
 
-@dataclass(frozen=True, slots=True)
 class JournalEntry:
-    name: str
-    checksum: str
-    applied_at: str
-    duration_ms: float
-    tool_version: str
+    """One row of the journal."""
+
+    __slots__ = ("applied_at", "checksum", "duration_ms", "name", "tool_version")
+
+    def __init__(
+        self, name: str, checksum: str, applied_at: str, duration_ms: float, tool_version: str
+    ) -> None:
+        self.name = name
+        self.checksum = checksum
+        self.applied_at = applied_at
+        self.duration_ms = duration_ms
+        self.tool_version = tool_version
+
+    def __repr__(self) -> str:
+        return f"JournalEntry({self.name!r}, applied_at={self.applied_at!r})"
 
 
 def read_journal(conn: sqlite3.Connection) -> list[JournalEntry]:
