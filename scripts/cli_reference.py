@@ -85,7 +85,7 @@ as the same error object with `"type": "UsageError"` on stdout.
 | `migrate` | `applied` (`name`, `duration_ms`; with `--dry-run` also `statements`), `already_applied`, `dry_run`, `out_of_order`, `database` |
 | `check` | `ok`, `problems` (`kind`, `message`, `names`), `stale_sql` |
 | `status` | `database`, `migrations` (`name`, `state`, `applied_at`, `duration_ms`) |
-| `drift` | `ok`, `differences` |
+| `drift` | `ok`, `differences` (each `kind`, `name`, `message`) |
 | `hash` | `written` |
 | `diff` | `empty`, `verified`, `ops` (`kind`, `subject`, `description`, `hazards`, `sql`), `hazards`, `destructive`, `refused`, `sql` |
 | `tour` | `ok`, `steps` (`title`, `command`, `exit_code`, `expected`, `output`) |

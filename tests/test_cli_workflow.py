@@ -1065,7 +1065,7 @@ def test_drift_names_an_alter_made_outside_the_migrations(project: Path, sk: Any
     assert "outside migrations" in run.out
     data = sk("drift", "--format", "json").json()
     assert data["version"] == 1 and data["ok"] is False
-    assert any("last_seen" in d for d in data["differences"])
+    assert any("last_seen" in d["message"] and d["kind"] == "column" for d in data["differences"])
 
 
 def test_drift_names_a_dropped_index_and_an_extra_table(project: Path, sk: Any) -> None:

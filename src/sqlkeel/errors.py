@@ -20,6 +20,7 @@
     │   ├── DuplicateMigrationError            two files share a number (names both)
     │   ├── MissingMigrationError              the database applied a file that is gone
     │   └── MigrationFailedError               a statement failed; nothing was applied
+    ├── DriftError                    exit 1   the schema is not what its migrations made (listed)
     ├── ApplyError                    exit 1   a plan failed while running (rolled back)
     │   └── ForeignKeyViolationError           foreign_key_check found orphans (rows listed)
     └── DestructiveChangeError        exit 4   the plan loses data and that was not allowed
@@ -135,6 +136,18 @@ class MigrationFailedError(MigrationError):
         self.name = name
         self.line = line
         super().__init__(message)
+
+
+class DriftError(SqlkeelError):
+    """The database's schema is not the one its applied migrations produce."""
+
+    def __init__(self, message: str, *, items: tuple[object, ...] = ()) -> None:
+        self.items = items
+        super().__init__(message)
+
+
+class SchemaDriftWarning(UserWarning):
+    """Drift found where the caller asked to be warned, not stopped."""
 
 
 class ApplyError(SqlkeelError):

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlkeel.api import Plan, load_schema, plan_schemas
-from sqlkeel.catalog.reader import open_read_only, read_schema
-from sqlkeel.diff.compare import describe_differences
+from sqlkeel.catalog.reader import open_read_only
+from sqlkeel.diff.drift import DriftItem
 from sqlkeel.diff.ops import CreateTable, DropTable
 from sqlkeel.diff.planner import Renames
 from sqlkeel.errors import ConfigError, MigrationFileError
@@ -400,14 +400,24 @@ def status(
 
 @dataclass(frozen=True, slots=True)
 class DriftReport:
-    differences: tuple[str, ...]
+    items: tuple[DriftItem, ...]
 
     @property
     def ok(self) -> bool:
-        return not self.differences
+        return not self.items
+
+    @property
+    def differences(self) -> tuple[str, ...]:
+        return tuple(item.message for item in self.items)
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": 1, "ok": self.ok, "differences": list(self.differences)}
+        return {
+            "version": 1,
+            "ok": self.ok,
+            "differences": [
+                {"kind": i.kind, "name": i.name, "message": i.message} for i in self.items
+            ],
+        }
 
 
 def drift(
@@ -416,26 +426,16 @@ def drift(
     database: str | os.PathLike[str] | sqlite3.Connection,
 ) -> DriftReport:
     """The differences between a live database and the schema its applied migrations produce."""
+    from sqlkeel.runner.drift import drift_items
+
     source = MigrationSource.resolve(migrations)
     own = not isinstance(database, sqlite3.Connection)
     conn = open_read_only(database) if not isinstance(database, sqlite3.Connection) else database
     try:
-        applied = [e.name for e in read_journal(conn)]
-        live = read_schema(conn)
+        return DriftReport(tuple(drift_items(conn, source)))
     finally:
         if own:
             conn.close()
-    expected = replay([source.read(n) for n in applied if n in set(source.sql_names())])
-    lines = describe_differences(expected, live)
-    return DriftReport(tuple(_drift_words(line) for line in lines))
-
-
-def _drift_words(line: str) -> str:
-    """'… is only in the second' → said in the user's terms."""
-    return line.replace(
-        "is only in the second",
-        "exists in the database but in no migration (made outside migrations?)",
-    ).replace("is only in the first", "is missing from the database (dropped outside migrations?)")
 
 
 __all__ = [

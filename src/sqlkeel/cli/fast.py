@@ -19,7 +19,7 @@ _VALUE_OPTIONS = {
     "--format": "output_format",
     "--config": "config_path",
 }
-_FLAGS = {"--dry-run": "dry_run", "--traceback": "traceback"}
+_FLAGS = {"--dry-run": "dry_run", "--traceback": "traceback", "--allow-drift": "allow_drift"}
 
 
 def parse_migrate(argv: list[str]) -> dict[str, object] | None:
@@ -33,6 +33,7 @@ def parse_migrate(argv: list[str]) -> dict[str, object] | None:
         "output_format": "text",
         "config_path": None,
         "dry_run": False,
+        "allow_drift": False,
         "traceback": False,
     }
     args = argv[1:]
@@ -76,6 +77,7 @@ def run_migrate(
     dry_run: bool,
     output_format: str,
     config_path: str | None,
+    allow_drift: bool = False,
 ) -> None:
     """``sqlkeel migrate``: the click command and the fast path both run this (it raises)."""
     from sqlkeel.cli.output import print_migrate_result
@@ -90,7 +92,14 @@ def run_migrate(
     else:
         target = os.path.expanduser(database)
         source = migrations
-    result = migrate(target, source, to=to, dry_run=dry_run, verify_checksums=True)
+    result = migrate(
+        target,
+        source,
+        to=to,
+        dry_run=dry_run,
+        verify_checksums=True,
+        drift="warn" if allow_drift else "error",
+    )
     print_migrate_result(result, output_format=output_format, database=target)
 
 

@@ -256,6 +256,11 @@ def generate_command(
 @click.option("--to", "to", type=int, default=None, help="Apply up to this migration number.")
 @click.option("--dry-run", is_flag=True, help="Print what would run, change nothing.")
 @click.option(
+    "--allow-drift",
+    is_flag=True,
+    help="Apply even when the schema drifted from the migrations (the drift is printed as a warning).",
+)
+@click.option(
     "--migrations",
     "migrations",
     default=None,
@@ -266,6 +271,7 @@ def migrate_command(
     database: str | None,
     to: int | None,
     dry_run: bool,
+    allow_drift: bool,
     migrations: str | None,
     config_path: str | None,
     output_format: str,
@@ -286,6 +292,7 @@ def migrate_command(
         dry_run=dry_run,
         output_format=output_format,
         config_path=config_path,
+        allow_drift=allow_drift,
     )
 
 

@@ -25,11 +25,14 @@ from sqlkeel.connection import connect
 from sqlkeel.errors import (
     ChecksumMismatchError,
     DatabaseLockedError,
+    DriftError,
     ForeignKeyViolationError,
     MigrationFailedError,
     MigrationFileError,
     MissingMigrationError,
+    SchemaDriftWarning,
 )
+from sqlkeel.runner.drift import drift_items, mark_verified, unchanged_since_verified
 from sqlkeel.store.files import Migration, MigrationSource, migration_number, require_unique_numbers
 from sqlkeel.store.journal import CREATE_JOURNAL, applied_names, read_journal, record
 
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 TOOL_VERSION = "0.1.0"
+DRIFT_MODES = ("error", "warn", "ignore")
 DEFAULT_LOCK_TIMEOUT = 120.0
 
 _TRANSACTION_CONTROL = re.compile(
@@ -233,6 +237,7 @@ def _run_batch(
     verify: bool,
     committed_before: list[str],
     lock_timeout: float,
+    drift_mode: str,
 ) -> list[AppliedMigration]:
     """Apply ``batch`` (the files not yet in the journal, re-read under the lock)."""
     fk_before = int(conn.execute("PRAGMA foreign_keys").fetchone()[0])
@@ -251,6 +256,8 @@ def _run_batch(
                 _verify_applied(source, conn, names)
             applied = applied_names(conn)
             todo = [m for m in batch if m.name not in applied]  # others won the race
+            if verify and todo and drift_mode != "ignore":
+                _check_drift(conn, source, drift_mode)
             baseline = _violations(conn) if check_orphans and todo else set()
             for migration in todo:
                 if not transactional:
@@ -300,10 +307,14 @@ def _run_batch(
                     tool_version=TOOL_VERSION,
                 )
                 done.append(AppliedMigration(migration.name, elapsed))
+                if not transactional:
+                    mark_verified(conn)
             if check_orphans and todo:
                 found = _violations(conn) - baseline
                 if found:
                     raise _orphans_error(found, batch, fk_off)
+            if todo:
+                mark_verified(conn)  # this schema is what the migrations made
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -332,6 +343,7 @@ def migrate(
     dry_run: bool = False,
     verify_checksums: bool = False,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    drift: str = "error",
 ) -> MigrateResult:
     """Apply pending migrations atomically and exactly once; return what was applied.
 
@@ -340,7 +352,12 @@ def migrate(
     With nothing pending this reads the directory listing and the journal names only;
     ``verify_checksums=True`` also compares every applied file with the journal then.
     ``lock_timeout`` is how long to wait (seconds) for another process's migration or write.
+    ``drift`` is what to do when, before applying anything, the database's schema is not the
+    one its applied migrations produce: ``"error"`` (refuse, listing the differences),
+    ``"warn"`` (a :class:`SchemaDriftWarning`, then apply) or ``"ignore"``.
     """
+    if drift not in DRIFT_MODES:
+        raise ValueError(f"drift must be one of {', '.join(DRIFT_MODES)}, not {drift!r}")
     source = MigrationSource.resolve(migrations)
     own = not isinstance(db, sqlite3.Connection)
     if isinstance(db, sqlite3.Connection):
@@ -404,6 +421,7 @@ def migrate(
                     verify=index == 0,
                     committed_before=[a.name for a in applied],
                     lock_timeout=lock_timeout,
+                    drift_mode=drift,
                 )
         finally:
             conn.isolation_level = isolation
@@ -426,15 +444,68 @@ def pending_migrations(
     return [n for n in source.names() if n not in done]
 
 
+def _check_drift(conn: sqlite3.Connection, source: MigrationSource, mode: str) -> None:
+    """Refuse or warn when the schema is not what the applied migrations made."""
+    if mode == "ignore" or unchanged_since_verified(conn):
+        return
+    items = drift_items(conn, source)
+    if not items:
+        if not conn.in_transaction and not _read_only(conn):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                mark_verified(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        elif conn.in_transaction:
+            mark_verified(conn)
+        return
+    message = (
+        "the database's schema is not the one its applied migrations produce (drift):\n"
+        + "\n".join(f"  - {item.message}" for item in items)
+        + "\nPut the change in a migration (sqlkeel generate), or undo it; "
+        "`sqlkeel drift` lists the differences."
+    )
+    if mode == "warn":
+        import warnings
+
+        warnings.warn(message, SchemaDriftWarning, stacklevel=3)
+        return
+    raise DriftError(message, items=tuple(items))
+
+
+def _read_only(conn: sqlite3.Connection) -> bool:
+    try:
+        return bool(conn.execute("PRAGMA query_only").fetchone()[0])
+    except sqlite3.Error:
+        return True
+
+
 def open_database(
     path: str | os.PathLike[str] | Path,
     migrations: str | os.PathLike[str] | MigrationSource = "migrations",
+    *,
+    drift: str = "error",
     **connect_options: object,
 ) -> sqlite3.Connection:
-    """The application's one startup call: open its database, apply pending migrations, return it."""
+    """The application's one startup call: open its database, apply pending migrations, check
+    for drift, and return the connection.
+
+    ``drift`` is ``"error"`` (raise :class:`DriftError`), ``"warn"`` or ``"ignore"``. When the
+    schema has not changed since it was last verified, the check costs two small queries.
+    """
     conn = connect(path, **connect_options)  # type: ignore[arg-type]
     try:
-        migrate(conn, migrations)
+        source = MigrationSource.resolve(migrations)
+        migrate(conn, source, drift=drift)
+        if drift != "ignore":
+            isolation = conn.isolation_level
+            conn.isolation_level = None
+            try:
+                _check_drift(conn, source, drift)
+            finally:
+                conn.isolation_level = isolation
     except BaseException:
         conn.close()
         raise
