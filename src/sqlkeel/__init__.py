@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from sqlkeel.api import LoadedSchema, Plan, load_schema, plan, plan_schemas
     from sqlkeel.config import load_settings
     from sqlkeel.connection import connect
+    from sqlkeel.ddl_guard import SchemaChangeRefusedError, guard
     from sqlkeel.diff import Hazard, HazardNote, OpKind, Renames
     from sqlkeel.model import Schema
     from sqlkeel.runner.migrate import MigrateResult, migrate, open_database
@@ -67,6 +68,8 @@ _LAZY = {
     "status": "sqlkeel.workflow",
     "drift": "sqlkeel.workflow",
     "load_settings": "sqlkeel.config",
+    "guard": "sqlkeel.ddl_guard",
+    "SchemaChangeRefusedError": "sqlkeel.ddl_guard",
 }
 
 
@@ -111,6 +114,7 @@ __all__ = [
     "PlanError",
     "Renames",
     "Schema",
+    "SchemaChangeRefusedError",
     "SchemaDriftWarning",
     "SchemaSyntaxError",
     "SourceError",
@@ -121,6 +125,7 @@ __all__ = [
     "connect",
     "drift",
     "generate",
+    "guard",
     "load_schema",
     "load_settings",
     "migrate",

@@ -87,11 +87,13 @@ def connect(
     wal: bool = True,
     foreign_keys: bool = True,
     isolation_level: Literal["DEFERRED", "EXCLUSIVE", "IMMEDIATE"] | None = None,
+    guard: bool = False,
 ) -> sqlite3.Connection:
     """Open ``path`` with the house pragmas, creating its directory; ``:memory:`` works too.
 
     The connection is in autocommit mode (``isolation_level=None``) unless told otherwise,
-    so transactions are explicit: ``BEGIN`` … ``COMMIT``, or ``with transaction(conn):``.
+    so transactions are explicit: ``BEGIN`` … ``COMMIT``. With ``guard=True`` it refuses
+    schema changes (see :mod:`sqlkeel.ddl_guard`).
     """
     memory = os.fspath(path) == ":memory:"
     p = database_path(path)
@@ -106,6 +108,7 @@ def connect(
             timeout=busy_timeout_ms / 1000,
             isolation_level=isolation_level,
             check_same_thread=True,
+            factory=_guarded_factory() if guard else sqlite3.Connection,
         )
     except sqlite3.OperationalError as exc:
         raise ConnectError(f"{p}: cannot open the database: {exc}") from exc
@@ -130,4 +133,15 @@ def connect(
         if "readonly" in message or "read-only" in message:
             raise ConnectError(f"{p}: the database is read-only: {message}") from exc
         raise ConnectError(f"{p}: cannot open the database: {message}") from exc
+    if guard:
+        from sqlkeel.ddl_guard import guard as apply_guard
+
+        apply_guard(conn)
     return conn
+
+
+def _guarded_factory() -> type[sqlite3.Connection]:
+    from sqlkeel.ddl_guard import GuardedConnection
+
+    factory: type[sqlite3.Connection] = GuardedConnection
+    return factory

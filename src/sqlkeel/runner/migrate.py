@@ -22,6 +22,7 @@ import sqlite3
 import time
 
 from sqlkeel.connection import connect
+from sqlkeel.ddl_guard import lifted
 from sqlkeel.errors import (
     ChecksumMismatchError,
     DatabaseLockedError,
@@ -402,6 +403,8 @@ def migrate(
             )
         isolation = conn.isolation_level
         conn.isolation_level = None
+        exemption = lifted(conn)  # the runner is the one writer of schema
+        exemption.__enter__()
         try:
             batches: list[tuple[list[Migration], bool]] = []
             for m in migrations_to_run:
@@ -424,6 +427,7 @@ def migrate(
                     drift_mode=drift,
                 )
         finally:
+            exemption.__exit__()
             conn.isolation_level = isolation
         return MigrateResult(
             applied=tuple(applied),
@@ -487,6 +491,7 @@ def open_database(
     migrations: str | os.PathLike[str] | MigrationSource = "migrations",
     *,
     drift: str = "error",
+    guard: bool = True,
     **connect_options: object,
 ) -> sqlite3.Connection:
     """The application's one startup call: open its database, apply pending migrations, check
@@ -494,8 +499,9 @@ def open_database(
 
     ``drift`` is ``"error"`` (raise :class:`DriftError`), ``"warn"`` or ``"ignore"``. When the
     schema has not changed since it was last verified, the check costs two small queries.
+    The connection is guarded (``guard=True``): schema changes outside migrations are refused.
     """
-    conn = connect(path, **connect_options)  # type: ignore[arg-type]
+    conn = connect(path, guard=guard, **connect_options)  # type: ignore[arg-type]
     try:
         source = MigrationSource.resolve(migrations)
         migrate(conn, source, drift=drift)
@@ -503,7 +509,8 @@ def open_database(
             isolation = conn.isolation_level
             conn.isolation_level = None
             try:
-                _check_drift(conn, source, drift)
+                with lifted(conn):
+                    _check_drift(conn, source, drift)
             finally:
                 conn.isolation_level = isolation
     except BaseException:
