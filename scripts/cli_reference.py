@@ -29,7 +29,19 @@ OUTPUT = ROOT / "docs" / "cli.md"
 WIDTH = 100
 
 # The order of the reference: the migration loop first, then the rest alphabetically.
-ORDER = ("init", "generate", "migrate", "check", "status", "drift", "hash", "diff", "tour")
+ORDER = (
+    "init",
+    "generate",
+    "migrate",
+    "check",
+    "status",
+    "drift",
+    "baseline",
+    "consolidate",
+    "hash",
+    "diff",
+    "tour",
+)
 
 # Exit codes per command, besides 2 (usage), which every command can return. A command that is
 # missing here stops the generation: add its exit codes before documenting it.
@@ -40,6 +52,8 @@ EXIT_CODES = {
     "check": "0 · 1 · 3",
     "status": "0 · 1",
     "drift": "0 · 1 · 3",
+    "baseline": "0 · 1 · 3",
+    "consolidate": "0 · 1",
     "hash": "0 · 1",
     "diff": "0 · 1 · 4",
     "tour": "0 · 1",
@@ -86,6 +100,8 @@ as the same error object with `"type": "UsageError"` on stdout.
 | `check` | `ok`, `problems` (`kind`, `message`, `names`), `stale_sql` |
 | `status` | `database`, `migrations` (`name`, `state`, `applied_at`, `duration_ms`) |
 | `drift` | `ok`, `differences` (each `kind`, `name`, `message`) |
+| `baseline` | `ok`, `database`, `matched`, `recorded`, `also_matching`, `closest`, `via_user_version`, `differences` (as `drift`'s) |
+| `consolidate` | `dry_run`, `rows`, `tables` (`source`, `target`, `rows`), `statements` |
 | `hash` | `written` |
 | `diff` | `empty`, `verified`, `ops` (`kind`, `subject`, `description`, `hazards`, `sql`), `hazards`, `destructive`, `refused`, `sql` |
 | `tour` | `ok`, `steps` (`title`, `command`, `exit_code`, `expected`, `output`) |

@@ -7,6 +7,9 @@
     migrations = "migrations"    # a directory, or "package:resource"
     database = "~/.local/share/myapp/app.db"   # SQLKEEL_DATABASE overrides it
 
+    [tool.sqlkeel.baseline]
+    user_version = { 9 = "0001" }   # a legacy database at user_version 9 equals 0001
+
     [tool.sqlkeel.backup]
     enabled = true
     directory = ""               # default: beside the database
@@ -56,6 +59,8 @@ class Settings:
     migrations: str
     database: Path | None
     backup: BackupSettings = field(default_factory=BackupSettings)
+    # Legacy PRAGMA user_version → the migration a database at that version equals.
+    baseline_user_versions: dict[int, str] = field(default_factory=dict)
 
     def require_database(self, override: str | os.PathLike[str] | None = None) -> Path:
         if override is not None:
@@ -134,7 +139,7 @@ def load_settings(
     else:
         table = _table(path)
         root = path.parent
-    known = {"schema", "migrations", "database", "backup"}
+    known = {"schema", "migrations", "database", "backup", "baseline"}
     unknown = set(table) - known
     if unknown:
         raise ConfigError(
@@ -164,7 +169,19 @@ def load_settings(
             else 7.0
         ),
     )
+    baseline_table = table.get("baseline", {})
+    user_versions_raw = (
+        baseline_table.get("user_version", {}) if isinstance(baseline_table, dict) else {}
+    )
+    try:
+        user_versions = {int(k): str(v) for k, v in user_versions_raw.items()}
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(
+            f"{path}: [tool.sqlkeel.baseline] user_version must map versions to migrations, "
+            'e.g. user_version = { 9 = "0001" }'
+        ) from exc
     return Settings(
+        baseline_user_versions=user_versions,
         root=root,
         config_file=path,
         schema=_resolve(root, table.get("schema", "schema")),

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlkeel.api import Plan, load_schema, plan_schemas
-from sqlkeel.catalog.reader import open_read_only
+from sqlkeel.catalog.reader import open_read_only, read_schema
 from sqlkeel.diff.drift import DriftItem
 from sqlkeel.diff.ops import CreateTable, DropTable
 from sqlkeel.diff.planner import Renames
@@ -438,13 +438,153 @@ def drift(
             conn.close()
 
 
+@dataclass(frozen=True, slots=True)
+class BaselineResult:
+    """What ``baseline`` found and recorded."""
+
+    database: str
+    matched: str | None  # the migration the live schema equals
+    recorded: tuple[str, ...] = ()
+    also_matching: tuple[str, ...] = ()  # data-only migrations that leave the same schema
+    closest: str | None = None
+    differences: tuple[DriftItem, ...] = ()
+    via_user_version: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.matched is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "ok": self.ok,
+            "database": self.database,
+            "matched": self.matched,
+            "recorded": list(self.recorded),
+            "also_matching": list(self.also_matching),
+            "closest": self.closest,
+            "via_user_version": self.via_user_version,
+            "differences": [
+                {"kind": i.kind, "name": i.name, "message": i.message} for i in self.differences
+            ],
+        }
+
+
+def baseline(
+    *,
+    migrations: str | os.PathLike[str] | MigrationSource,
+    database: str | os.PathLike[str],
+    to: int | None = None,
+    user_versions: dict[int, str] | None = None,
+) -> BaselineResult:
+    """Adopt a database that has tables but no journal: record the migrations its schema equals.
+
+    With ``to``, verify that migration; with ``user_versions`` (legacy ``PRAGMA user_version``
+    → migration number or name, e.g. ``{9: "0001"}``), the database's own version picks it;
+    otherwise every prefix of the history is replayed and the last one whose schema equals the
+    live schema is recorded. Nothing is written when nothing matches: the closest migration
+    and its differences are returned instead.
+    """
+    from sqlkeel.diff.drift import drift_items
+    from sqlkeel.runner.drift import mark_verified
+    from sqlkeel.runner.migrate import TOOL_VERSION, _now
+    from sqlkeel.store.journal import CREATE_JOURNAL, record
+    from sqlkeel.store.replay import replay_steps
+
+    source = MigrationSource.resolve(migrations)
+    files = source.read_all()
+    db = Path(os.path.expanduser(os.fspath(database)))
+    if not db.exists():
+        raise ConfigError(f"{db}: no such database to adopt")
+    conn = sqlite3.connect(db, isolation_level=None, timeout=30)
+    try:
+        if read_journal(conn):
+            raise MigrationFileError(
+                f"{db}: already managed by sqlkeel (its journal has entries); use `sqlkeel status`"
+            )
+        live = read_schema(conn)
+        if live.is_empty():
+            raise MigrationFileError(
+                f"{db}: has no tables to adopt; run `sqlkeel migrate` to create the schema"
+            )
+        via_user_version = None
+        if to is None and user_versions:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            target = user_versions.get(version)
+            if target is None:
+                raise ConfigError(
+                    f"{db}: PRAGMA user_version is {version}, which the baseline map "
+                    f"({', '.join(str(k) for k in sorted(user_versions))}) does not name"
+                )
+            via_user_version = version
+            to = _number_of(target, files)
+        best: tuple[int, int, tuple[DriftItem, ...]] | None = None  # (count, index, items)
+        matches: list[int] = []
+        for index, schema in enumerate(replay_steps(files)):
+            if to is not None and files[index].number > to:
+                break
+            items = tuple(drift_items(schema, live))
+            if to is not None and files[index].number != to:
+                continue
+            if not items:
+                matches.append(index)
+            elif best is None or len(items) <= best[0]:
+                best = (len(items), index, items)
+        if not matches:
+            closest = files[best[1]].name if best else None
+            return BaselineResult(
+                str(db),
+                None,
+                closest=closest,
+                differences=best[2] if best else (),
+                via_user_version=via_user_version,
+            )
+        chosen = matches[-1]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(CREATE_JOURNAL)
+            for m in files[: chosen + 1]:
+                record(
+                    conn,
+                    name=m.name,
+                    checksum=m.checksum,
+                    applied_at=_now(),
+                    duration_ms=0.0,
+                    tool_version=f"{TOOL_VERSION} (baseline)",
+                )
+            mark_verified(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return BaselineResult(
+            str(db),
+            files[chosen].name,
+            recorded=tuple(m.name for m in files[: chosen + 1]),
+            also_matching=tuple(files[i].name for i in matches[:-1]),
+            via_user_version=via_user_version,
+        )
+    finally:
+        conn.close()
+
+
+def _number_of(target: str | int, files: list[Migration]) -> int:
+    text = str(target)
+    for m in files:
+        if m.name == text or m.name.startswith(text + "_") or str(m.number) == text.lstrip("0"):
+            return m.number
+    raise ConfigError(f"the baseline map names migration {text!r}, which does not exist")
+
+
 __all__ = [
+    "BaselineResult",
     "CheckReport",
     "DriftReport",
     "GenerateResult",
     "Problem",
     "StatusReport",
     "StatusRow",
+    "baseline",
     "check",
     "drift",
     "generate",

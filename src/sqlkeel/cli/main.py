@@ -378,6 +378,105 @@ def drift_command(
         sys.exit(EXIT_DIFFERENCES)
 
 
+@cli.command("baseline")
+@database_option
+@click.option("--to", "to", type=int, default=None, help="Verify and record this migration number.")
+@common_options
+def baseline_command(
+    database: str | None,
+    to: int | None,
+    config_path: str | None,
+    output_format: str,
+    traceback: bool,
+) -> None:
+    """Adopt a database that has tables but no journal.
+
+    Finds the migration whose replayed schema equals the database's (or verifies --to N, or
+    the one [tool.sqlkeel.baseline] user_version maps the database's PRAGMA user_version to)
+    and records it and the migrations before it as applied. When none matches, shows the
+    closest migration and the differences, and records nothing.
+
+    Exit codes: 0 adopted, 1 error, 3 no migration matches.
+    """
+    _remember(output_format, traceback)
+    from sqlkeel.workflow import baseline
+
+    settings = _settings(config_path)
+    result = baseline(
+        migrations=settings.migrations,
+        database=settings.require_database(database),
+        to=to,
+        user_versions=settings.baseline_user_versions or None,
+    )
+    if output_format == "json":
+        emit_json(result.to_json())
+    elif result.ok:
+        via = (
+            f" (PRAGMA user_version {result.via_user_version})"
+            if result.via_user_version is not None
+            else ""
+        )
+        click.echo(f"adopted: the database equals {result.matched}{via}")
+        click.echo(f"recorded as applied: {', '.join(result.recorded)}")
+        if result.also_matching:
+            click.echo(
+                "note: " + ", ".join(result.also_matching) + " leave the same schema (data-only "
+                f"migrations); the last one, {result.matched}, was chosen: use --to N to pick another"
+            )
+    else:
+        click.echo("no migration matches the database's schema; nothing was recorded")
+        if result.closest:
+            click.echo(f"closest: {result.closest}, which differs in:")
+        for item in result.differences:
+            click.echo(f"  - {item.message}")
+    if not result.ok:
+        sys.exit(EXIT_DIFFERENCES)
+
+
+@cli.command("consolidate")
+@click.argument("plan_file", metavar="PLAN", type=click.Path(dir_okay=False))
+@database_option
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show the statements and the rows each would copy; change nothing.",
+)
+@common_options
+def consolidate_command(
+    plan_file: str,
+    database: str | None,
+    dry_run: bool,
+    config_path: str | None,
+    output_format: str,
+    traceback: bool,
+) -> None:
+    """Copy tables from other SQLite files into the database, as PLAN (TOML) says.
+
+    Renames and value transforms are SQL over the source rows; every table is copied in one
+    transaction, the rows are counted, the source files are attached read-only and never
+    written, and a plan that ran once is refused the second time.
+
+    Exit codes: 0 copied (or shown), 1 error (nothing was changed).
+    """
+    _remember(output_format, traceback)
+    from sqlkeel.consolidate import consolidate
+
+    settings = _settings(config_path, required=database is None)
+    target = settings.require_database(database)
+    result = consolidate(plan_file, target, dry_run=dry_run)
+    if output_format == "json":
+        emit_json(result.to_json())
+        return
+    if dry_run:
+        click.echo("dry run: nothing is changed")
+        for sql in result.statements:
+            click.echo(sql + ";")
+    for t in result.tables:
+        verb = "would copy" if dry_run else "copied"
+        click.echo(f"{verb} {t.rows} rows: {t.source} → {t.target}")
+    click.echo(f"{'would copy' if dry_run else 'copied'} {result.rows} rows in all")
+
+
 @cli.command("hash")
 @common_options
 def hash_command(config_path: str | None, output_format: str, traceback: bool) -> None:
