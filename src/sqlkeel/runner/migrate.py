@@ -492,6 +492,7 @@ def open_database(
     *,
     drift: str = "error",
     guard: bool = True,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     **connect_options: object,
 ) -> sqlite3.Connection:
     """The application's one startup call: open its database, apply pending migrations, check
@@ -500,11 +501,12 @@ def open_database(
     ``drift`` is ``"error"`` (raise :class:`DriftError`), ``"warn"`` or ``"ignore"``. When the
     schema has not changed since it was last verified, the check costs two small queries.
     The connection is guarded (``guard=True``): schema changes outside migrations are refused.
+    ``lock_timeout`` (seconds) is how long to wait for another process's migration.
     """
     conn = connect(path, guard=guard, **connect_options)  # type: ignore[arg-type]
     try:
         source = MigrationSource.resolve(migrations)
-        migrate(conn, source, drift=drift)
+        migrate(conn, source, drift=drift, lock_timeout=lock_timeout)
         if drift != "ignore":
             isolation = conn.isolation_level
             conn.isolation_level = None
