@@ -569,30 +569,38 @@ PETS_AS_MIGRATED = {
     [
         pytest.param(
             {"check": "legs BETWEEN 0 AND 100"},
-            "CHECK constraints of table pets differ from the migrations",
+            "CHECK constraints of table pets differ from the migrations: legs BETWEEN 0 AND 8 "
+            "in the migrations, legs BETWEEN 0 AND 100 in the database",
             id="check",
         ),
         pytest.param(
             {"unique": ""},
-            "UNIQUE constraints of table pets differ from the migrations",
+            "UNIQUE constraints of table pets differ from the migrations: (owner_id, name) "
+            "in the migrations, none in the database",
             id="unique-dropped",
         ),
         pytest.param(
             {"unique": ", UNIQUE (name)"},
-            "UNIQUE constraints of table pets differ from the migrations",
+            "UNIQUE constraints of table pets differ from the migrations: (owner_id, name) "
+            "in the migrations, (name) in the database",
             id="unique-changed",
         ),
         pytest.param(
             {"fk": "REFERENCES owners(id)"},
-            "foreign keys of table pets differ from the migrations",
+            "foreign keys of table pets differ from the migrations: (owner_id) → owners(id) "
+            "ON DELETE CASCADE in the migrations, (owner_id) → owners(id) in the database",
             id="fk-action",
         ),
         pytest.param(
-            {"fk": ""}, "foreign keys of table pets differ from the migrations", id="fk-dropped"
+            {"fk": ""},
+            "foreign keys of table pets differ from the migrations: (owner_id) → owners(id) "
+            "ON DELETE CASCADE in the migrations, none in the database",
+            id="fk-dropped",
         ),
         pytest.param(
             {"pk": "id, owner_id"},
-            "primary key of table pets differs from the migrations",
+            "primary key of table pets differs from the migrations: (id) in the migrations, "
+            "(id, owner_id) in the database",
             id="primary-key",
         ),
     ],

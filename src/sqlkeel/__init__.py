@@ -40,11 +40,12 @@ if TYPE_CHECKING:
     from sqlkeel.api import LoadedSchema, Plan, load_schema, plan, plan_schemas
     from sqlkeel.config import load_settings
     from sqlkeel.connection import connect
+    from sqlkeel.consolidate import consolidate
     from sqlkeel.ddl_guard import SchemaChangeRefusedError, guard
     from sqlkeel.diff import Hazard, HazardNote, OpKind, Renames
     from sqlkeel.model import Schema
     from sqlkeel.runner.migrate import MigrateResult, migrate, open_database
-    from sqlkeel.workflow import check, drift, generate, status
+    from sqlkeel.workflow import baseline, check, drift, generate, status
 
 __version__ = "0.1.0"
 
@@ -69,6 +70,8 @@ _LAZY = {
     "drift": "sqlkeel.workflow",
     "load_settings": "sqlkeel.config",
     "guard": "sqlkeel.ddl_guard",
+    "baseline": "sqlkeel.workflow",
+    "consolidate": "sqlkeel.consolidate",
     "SchemaChangeRefusedError": "sqlkeel.ddl_guard",
 }
 
@@ -121,8 +124,10 @@ __all__ = [
     "SourceNotFoundError",
     "SqlkeelError",
     "__version__",
+    "baseline",
     "check",
     "connect",
+    "consolidate",
     "drift",
     "generate",
     "guard",

@@ -227,7 +227,14 @@ def consolidate(
     for _, file in plan.sources:
         if not file.is_file():
             raise ConsolidationError(f"{file}: no such source database")
-    conn = connect(database)
+    target = Path(os.path.expanduser(os.fspath(database)))
+    if dry_run:
+        # A dry run creates nothing and changes no setting: plain connection, no pragmas.
+        if not target.is_file():
+            raise ConsolidationError(f"{target}: no such database (a dry run creates nothing)")
+        conn = sqlite3.connect(target, isolation_level=None, timeout=30)
+    else:
+        conn = connect(target)
     attached: list[str] = []
     try:
         try:
@@ -255,16 +262,6 @@ def consolidate(
         files = dict(plan.sources)
         resolved = [_resolve(conn, t, files[t.source_alias]) for t in plan.tables]
         statements = tuple(t.insert_sql() for t in resolved)
-        if dry_run:
-            counts = [conn.execute(t.count_sql()).fetchone()[0] for t in resolved]
-            return ConsolidationResult(
-                True,
-                tuple(
-                    CopiedTable(f"{files[t.source_alias]}:{t.source_table}", t.target_table, n)
-                    for t, n in zip(resolved, counts, strict=True)
-                ),
-                statements,
-            )
         copied: list[CopiedTable] = []
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -292,6 +289,10 @@ def consolidate(
                 raise ConsolidationError(
                     f"the copied rows break foreign keys ({listed}); nothing was changed"
                 )
+            if dry_run:
+                # Everything ran, so every transform and constraint was tried; keep nothing.
+                conn.execute("ROLLBACK")
+                return ConsolidationResult(True, tuple(copied), statements)
             from sqlkeel.runner.migrate import _now
 
             conn.execute(CREATE_STATE)

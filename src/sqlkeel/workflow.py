@@ -518,6 +518,11 @@ def baseline(
                 )
             via_user_version = version
             to = _number_of(target, files)
+        if to is not None and all(m.number != to for m in files):
+            raise ConfigError(
+                f"there is no migration {to:04d} in {source.label} (the last is "
+                f"{files[-1].name if files else 'none'})"
+            )
         best: tuple[int, int, tuple[DriftItem, ...]] | None = None  # (count, index, items)
         matches: list[int] = []
         for index, schema in enumerate(replay_steps(files)):

@@ -420,8 +420,11 @@ def baseline_command(
         click.echo(f"recorded as applied: {', '.join(result.recorded)}")
         if result.also_matching:
             click.echo(
-                "note: " + ", ".join(result.also_matching) + " leave the same schema (data-only "
-                f"migrations); the last one, {result.matched}, was chosen: use --to N to pick another"
+                "note: the schema also equals the one after "
+                + ", ".join(result.also_matching)
+                + f"; the last, {result.matched}, was chosen, so the migrations in between (which "
+                "change no schema, e.g. data migrations) are recorded as applied without running: "
+                "use --to N to choose another"
             )
     else:
         click.echo("no migration matches the database's schema; nothing was recorded")

@@ -13,7 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlkeel.model.names import display_identifier as d
-from sqlkeel.model.schema import Column, Expr, Schema, SchemaObject, Table
+from sqlkeel.model.schema import (
+    Column,
+    Expr,
+    ForeignKey,
+    PrimaryKey,
+    Schema,
+    SchemaObject,
+    Table,
+)
 
 _KIND = {
     "tables": "table",
@@ -56,14 +64,36 @@ def _column_fields(expected: Column, live: Column) -> list[str]:
         ),
         (
             "CHECK",
-            "; ".join(c.expr.display() for c in expected.checks) or "none",
-            "; ".join(c.expr.display() for c in live.checks) or "none",
+            "; ".join(str(c.expr) for c in expected.checks) or "none",
+            "; ".join(str(c.expr) for c in live.checks) or "none",
         ),
     ]
     for label, a, b in pairs:
         if a != b:
             out.append(f"{label} {a} in the migrations, {b} in the database")
     return out
+
+
+def _terms(terms: tuple[Expr, ...]) -> str:
+    return "(" + ", ".join(str(term) for term in terms) + ")"
+
+
+def _pk(pk: PrimaryKey | None) -> str:
+    if pk is None:
+        return "none"
+    return _terms(pk.columns) + (" AUTOINCREMENT" if pk.autoincrement else "")
+
+
+def _fk(fk: ForeignKey) -> str:
+    ref = d(fk.ref_table)
+    if fk.ref_columns:
+        ref += "(" + ", ".join(d(c) for c in fk.ref_columns) + ")"
+    actions = "".join(
+        f" ON {what} {action}"
+        for what, action in (("DELETE", fk.on_delete), ("UPDATE", fk.on_update))
+        if action != "NO ACTION"
+    )
+    return f"({', '.join(d(c) for c in fk.columns)}) → {ref}{actions}"
 
 
 def _table_items(expected: Table, live: Table) -> list[DriftItem]:
@@ -111,17 +141,46 @@ def _table_items(expected: Table, live: Table) -> list[DriftItem]:
                 f"{', '.join(common_live)} in the database",
             )
         )
-    checks = [
-        ("primary key", expected.primary_key, live.primary_key),
-        ("UNIQUE constraints", expected.uniques, live.uniques),
-        ("CHECK constraints", expected.checks, live.checks),
-        ("foreign keys", expected.foreign_keys, live.foreign_keys),
+    constraints = [
+        (
+            "primary key",
+            "differs",
+            expected.primary_key != live.primary_key,
+            _pk(expected.primary_key),
+            _pk(live.primary_key),
+        ),
+        (
+            "UNIQUE constraints",
+            "differ",
+            expected.uniques != live.uniques,
+            "; ".join(_terms(u.columns) for u in expected.uniques) or "none",
+            "; ".join(_terms(u.columns) for u in live.uniques) or "none",
+        ),
+        (
+            "CHECK constraints",
+            "differ",
+            expected.checks != live.checks,
+            "; ".join(str(c.expr) for c in expected.checks) or "none",
+            "; ".join(str(c.expr) for c in live.checks) or "none",
+        ),
+        (
+            "foreign keys",
+            "differ",
+            expected.foreign_keys != live.foreign_keys,
+            "; ".join(_fk(f) for f in expected.foreign_keys) or "none",
+            "; ".join(_fk(f) for f in live.foreign_keys) or "none",
+        ),
     ]
-    for label, a, b in checks:
-        if a != b:
+    for label, verb, changed, before, after in constraints:
+        if changed:
+            detail = (
+                f": {before} in the migrations, {after} in the database" if before != after else ""
+            )
             items.append(
                 DriftItem(
-                    "constraint", live.name, f"{label} of table {t} differ from the migrations"
+                    "constraint",
+                    live.name,
+                    f"{label} of table {t} {verb} from the migrations{detail}",
                 )
             )
     for label, a_flag, b_flag in (

@@ -55,12 +55,39 @@ def mark_verified(conn: sqlite3.Connection) -> None:
 
 
 def drift_items(conn: sqlite3.Connection, source: MigrationSource) -> list[DriftItem]:
-    """Every difference between the live schema and the replay of its applied migrations."""
+    """Every difference between the live schema and the replay of its applied migrations.
+
+    When an applied migration's file is gone or was edited, the replay would not be what the
+    database ran: those files are reported instead, since the schema cannot be judged.
+    """
     from sqlkeel.catalog.reader import read_schema
+    from sqlkeel.diff.drift import DriftItem
     from sqlkeel.diff.drift import drift_items as compare
     from sqlkeel.store.replay import replay
 
     on_disk = set(source.sql_names())
-    applied = [e.name for e in read_journal(conn) if e.name in on_disk]  # in the order applied
-    expected = replay([source.read(n) for n in applied])
+    journal = read_journal(conn)
+    broken = [
+        DriftItem(
+            "migration",
+            e.name,
+            f"migration {e.name} was applied but its file is gone from {source.label}: "
+            "restore it to judge drift",
+        )
+        for e in journal
+        if e.name not in on_disk
+    ]
+    broken += [
+        DriftItem(
+            "migration",
+            e.name,
+            f"migration {e.name} was edited after it was applied: restore the applied text "
+            "(the database ran it, not the edit) to judge drift",
+        )
+        for e in journal
+        if e.name in on_disk and source.checksum(e.name) != e.checksum
+    ]
+    if broken:
+        return broken
+    expected = replay([source.read(e.name) for e in journal])  # in the order applied
     return compare(expected, read_schema(conn))

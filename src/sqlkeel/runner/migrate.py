@@ -239,6 +239,7 @@ def _run_batch(
     committed_before: list[str],
     lock_timeout: float,
     drift_mode: str,
+    drift_state: list[bool],
 ) -> list[AppliedMigration]:
     """Apply ``batch`` (the files not yet in the journal, re-read under the lock)."""
     fk_before = int(conn.execute("PRAGMA foreign_keys").fetchone()[0])
@@ -257,8 +258,10 @@ def _run_batch(
                 _verify_applied(source, conn, names)
             applied = applied_names(conn)
             todo = [m for m in batch if m.name not in applied]  # others won the race
-            if verify and todo and drift_mode != "ignore":
-                _check_drift(conn, source, drift_mode)
+            if verify and todo:
+                # Only a schema known to be what the migrations made may be recorded as
+                # verified after this batch; drift applied over stays visible.
+                drift_state[0] = drift_mode != "ignore" and _check_drift(conn, source, drift_mode)
             baseline = _violations(conn) if check_orphans and todo else set()
             for migration in todo:
                 if not transactional:
@@ -308,13 +311,13 @@ def _run_batch(
                     tool_version=TOOL_VERSION,
                 )
                 done.append(AppliedMigration(migration.name, elapsed))
-                if not transactional:
+                if not transactional and drift_state[0]:
                     mark_verified(conn)
             if check_orphans and todo:
                 found = _violations(conn) - baseline
                 if found:
                     raise _orphans_error(found, batch, fk_off)
-            if todo:
+            if todo and drift_state[0]:
                 mark_verified(conn)  # this schema is what the migrations made
             conn.execute("COMMIT")
         except BaseException:
@@ -414,6 +417,7 @@ def migrate(
                     batches[-1][0].append(m)
                 else:
                     batches.append(([m], True))
+            drift_state = [False]  # set by the first batch's drift check
             for index, (batch, transactional) in enumerate(batches):
                 applied += _run_batch(
                     conn,
@@ -425,6 +429,7 @@ def migrate(
                     committed_before=[a.name for a in applied],
                     lock_timeout=lock_timeout,
                     drift_mode=drift,
+                    drift_state=drift_state,
                 )
         finally:
             exemption.__exit__()
@@ -448,10 +453,14 @@ def pending_migrations(
     return [n for n in source.names() if n not in done]
 
 
-def _check_drift(conn: sqlite3.Connection, source: MigrationSource, mode: str) -> None:
-    """Refuse or warn when the schema is not what the applied migrations made."""
-    if mode == "ignore" or unchanged_since_verified(conn):
-        return
+def _check_drift(conn: sqlite3.Connection, source: MigrationSource, mode: str) -> bool:
+    """Refuse or warn when the schema is not what the applied migrations made.
+
+    Returns True when the schema is verified clean (and records that), False when drift
+    was found and only warned about.
+    """
+    if unchanged_since_verified(conn):
+        return True
     items = drift_items(conn, source)
     if not items:
         if not conn.in_transaction and not _read_only(conn):
@@ -464,7 +473,7 @@ def _check_drift(conn: sqlite3.Connection, source: MigrationSource, mode: str) -
                 raise
         elif conn.in_transaction:
             mark_verified(conn)
-        return
+        return True
     message = (
         "the database's schema is not the one its applied migrations produce (drift):\n"
         + "\n".join(f"  - {item.message}" for item in items)
@@ -475,7 +484,7 @@ def _check_drift(conn: sqlite3.Connection, source: MigrationSource, mode: str) -
         import warnings
 
         warnings.warn(message, SchemaDriftWarning, stacklevel=3)
-        return
+        return False
     raise DriftError(message, items=tuple(items))
 
 
