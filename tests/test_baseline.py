@@ -265,7 +265,7 @@ def test_baseline_json_and_text_output(
     assert run.code == 0
     assert run.out.splitlines()[0] == f"adopted: the database equals {NAMES[12]}"
     assert run.out.splitlines()[1] == "recorded as applied: " + ", ".join(NAMES[:13])
-    assert f"{NAMES[10]}, {NAMES[11]} leave the same schema" in run.out
+    assert f"the schema also equals the one after {NAMES[10]}, {NAMES[11]}" in run.out
     assert "--to N" in run.out
 
 
