@@ -550,12 +550,16 @@ def test_migrate_dry_run_creates_no_database(project: Path, sk: Any) -> None:
 def test_migrate_dry_run_leaves_the_journal_mode_alone(project: Path, sk: Any) -> None:
     generated(sk, project, USERS)
     db = project / "legacy.db"
-    sql(db, "CREATE TABLE legacy(x);")
+    sql(db, "PRAGMA user_version = 7;")  # a database file in rollback-journal mode, no tables
     assert sk("migrate", "--dry-run", "-d", "legacy.db").code == 0
     conn = sqlite3.connect(db)
     mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     conn.close()
     assert mode == "delete", "--dry-run switched the database to WAL"
+    # A database with tables but no journal is refused, dry run or not: it must be adopted.
+    sql(db, "CREATE TABLE legacy(x);")
+    run = sk("migrate", "--dry-run", "-d", "legacy.db")
+    assert run.code == 1 and "sqlkeel baseline" in run.err
 
 
 def test_migrate_to_a_number(project: Path, sk: Any) -> None:

@@ -170,9 +170,9 @@ def adopt_old_database(db: Path, report: Report) -> None:
     try:
         open_db(db).close()
         unmanaged: Exception | None = None
-    except sqlkeel.DriftError as exc:
+    except sqlkeel.UnmanagedDatabaseError as exc:
         unmanaged = exc
-        say(f"→ DriftError: {exc}")
+        say(f"→ UnmanagedDatabaseError: {exc}")
     print(
         "  (it has no sqlkeel journal: it is older than the migrations, so it is adopted,"
         " not migrated from scratch)"

@@ -13,6 +13,7 @@ from sqlkeel.errors import (
     ChecksumMismatchError,
     ConfigError,
     ConnectError,
+    DatabaseLockedError,
     DestructiveChangeError,
     DriftError,
     DuplicateMigrationError,
@@ -30,6 +31,7 @@ from sqlkeel.errors import (
     SourceError,
     SourceNotFoundError,
     SqlkeelError,
+    UnmanagedDatabaseError,
 )
 
 TYPE_CHECKING = False
@@ -97,6 +99,7 @@ __all__ = [
     "ChecksumMismatchError",
     "ConfigError",
     "ConnectError",
+    "DatabaseLockedError",
     "DestructiveChangeError",
     "DriftError",
     "DuplicateMigrationError",
@@ -123,6 +126,7 @@ __all__ = [
     "SourceError",
     "SourceNotFoundError",
     "SqlkeelError",
+    "UnmanagedDatabaseError",
     "__version__",
     "baseline",
     "check",

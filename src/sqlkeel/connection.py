@@ -52,9 +52,15 @@ def _prepare_directory(path: str) -> None:
             f"{parent}: cannot create the database directory (permission denied); "
             "choose another location or fix its permissions"
         ) from exc
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise ConnectError(
+            f"{parent}: cannot create the database directory: a file stands where it should be; "
+            "move that file, or choose another database path"
+        ) from exc
     except OSError as exc:
         raise ConnectError(
-            f"{parent}: cannot create the database directory: {exc.strerror}"
+            f"{parent}: cannot create the database directory: {exc.strerror}; choose another "
+            "location or fix the path"
         ) from exc
     if not os.path.exists(path) and not os.access(parent, os.W_OK):
         raise ConnectError(
@@ -127,11 +133,15 @@ def connect(
             raise NotADatabaseError(f"{p}: cannot be read as a SQLite database: {message}") from exc
         if "locked" in message or "busy" in message:
             raise DatabaseLockedError(
-                f"{p}: the database is locked by another connection (waited {busy_timeout_ms} ms "
-                "for it to let go)"
+                f"{p}: the database is locked: another connection holds a write transaction "
+                f"and did not let go within {busy_timeout_ms} ms. Try again when it is done, "
+                "or give it longer (busy_timeout_ms)"
             ) from exc
         if "readonly" in message or "read-only" in message:
-            raise ConnectError(f"{p}: the database is read-only: {message}") from exc
+            raise ConnectError(
+                f"{p}: the database cannot be written ({message}): the file or its directory "
+                "is read-only for this user; fix the permissions, or use a copy elsewhere"
+            ) from exc
         raise ConnectError(f"{p}: cannot open the database: {message}") from exc
     if guard:
         from sqlkeel.ddl_guard import guard as apply_guard

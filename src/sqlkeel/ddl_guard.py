@@ -69,8 +69,8 @@ class _Authorizer:
         return sqlite3.SQLITE_DENY
 
 
-def _refusal(authorizer: _Authorizer, exc: sqlite3.DatabaseError) -> BaseException:
-    if "not authorized" not in str(exc) or authorizer.refused is None:
+def _refusal(authorizer: _Authorizer | None, exc: sqlite3.DatabaseError) -> BaseException:
+    if authorizer is None or "not authorized" not in str(exc) or authorizer.refused is None:
         return exc
     what, authorizer.refused = authorizer.refused, None
     return SchemaChangeRefusedError(
@@ -88,21 +88,21 @@ class GuardedCursor(sqlite3.Cursor):
         try:
             super().execute(sql, parameters)  # type: ignore[arg-type]
         except sqlite3.DatabaseError as exc:
-            raise _refusal(self.connection._sqlkeel_guard, exc) from exc  # type: ignore[attr-defined]
+            raise _refusal(getattr(self.connection, "_sqlkeel_guard", None), exc) from exc
         return self
 
     def executemany(self, sql: str, seq_of_parameters: object, /) -> GuardedCursor:
         try:
             super().executemany(sql, seq_of_parameters)  # type: ignore[arg-type]
         except sqlite3.DatabaseError as exc:
-            raise _refusal(self.connection._sqlkeel_guard, exc) from exc  # type: ignore[attr-defined]
+            raise _refusal(getattr(self.connection, "_sqlkeel_guard", None), exc) from exc
         return self
 
     def executescript(self, sql_script: str, /) -> GuardedCursor:
         try:
             super().executescript(sql_script)
         except sqlite3.DatabaseError as exc:
-            raise _refusal(self.connection._sqlkeel_guard, exc) from exc  # type: ignore[attr-defined]
+            raise _refusal(getattr(self.connection, "_sqlkeel_guard", None), exc) from exc
         return self
 
 

@@ -19,6 +19,7 @@
     │   ├── ChecksumMismatchError              an applied file was edited (names the file)
     │   ├── DuplicateMigrationError            two files share a number (names both)
     │   ├── MissingMigrationError              the database applied a file that is gone
+    │   ├── UnmanagedDatabaseError             tables but no journal: adopt it with baseline
     │   └── MigrationFailedError               a statement failed; nothing was applied
     ├── DriftError                    exit 1   the schema is not what its migrations made (listed)
     ├── ApplyError                    exit 1   a plan failed while running (rolled back)
@@ -127,6 +128,10 @@ class MissingMigrationError(MigrationError):
     def __init__(self, message: str, *, names: tuple[str, ...]) -> None:
         self.names = names
         super().__init__(message)
+
+
+class UnmanagedDatabaseError(MigrationError):
+    """The database has tables but no journal: adopt it (baseline) before migrating."""
 
 
 class MigrationFailedError(MigrationError):

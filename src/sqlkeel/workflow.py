@@ -476,6 +476,7 @@ def baseline(
     database: str | os.PathLike[str],
     to: int | None = None,
     user_versions: dict[int, str] | None = None,
+    lock_timeout: float = 120.0,
 ) -> BaselineResult:
     """Adopt a database that has tables but no journal: record the migrations its schema equals.
 
@@ -487,7 +488,7 @@ def baseline(
     """
     from sqlkeel.diff.drift import drift_items
     from sqlkeel.runner.drift import mark_verified
-    from sqlkeel.runner.migrate import TOOL_VERSION, _now
+    from sqlkeel.runner.migrate import TOOL_VERSION, _begin_immediate, _now
     from sqlkeel.store.journal import CREATE_JOURNAL, record
     from sqlkeel.store.replay import replay_steps
 
@@ -496,7 +497,7 @@ def baseline(
     db = Path(os.path.expanduser(os.fspath(database)))
     if not db.exists():
         raise ConfigError(f"{db}: no such database to adopt")
-    conn = sqlite3.connect(db, isolation_level=None, timeout=30)
+    conn = sqlite3.connect(db, isolation_level=None, timeout=5)
     try:
         if read_journal(conn):
             raise MigrationFileError(
@@ -545,7 +546,7 @@ def baseline(
                 via_user_version=via_user_version,
             )
         chosen = matches[-1]
-        conn.execute("BEGIN IMMEDIATE")
+        _begin_immediate(conn, lock_timeout)
         try:
             conn.execute(CREATE_JOURNAL)
             for m in files[: chosen + 1]:

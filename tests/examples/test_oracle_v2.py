@@ -204,7 +204,7 @@ def make_old_database(path: Path) -> None:
 def test_an_old_database_is_refused_until_it_is_adopted(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     make_old_database(path)
-    with pytest.raises(sqlkeel.DriftError, match="table search_log exists in the database"):
+    with pytest.raises(sqlkeel.UnmanagedDatabaseError, match="sqlkeel baseline"):
         open_db(path)
     conn = sqlite3.connect(path)
     leftovers = conn.execute(

@@ -299,13 +299,6 @@ def test_a_read_only_registry_as_nobody_says_what_to_do(shared_tmp: Path) -> Non
     assert "Make it writable for the user who runs pai-deps (chown/chmod)" in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="sqlkeel bug: connect(guard=True) raises AttributeError ('GuardedConnection' object "
-    "has no attribute '_sqlkeel_guard') when a setup pragma fails; pai_deps checks "
-    "writability itself first. Remove this mark once src/sqlkeel/connection.py is fixed.",
-)
 def test_sqlkeel_open_database_on_a_read_only_file_raises_connect_error(shared_tmp: Path) -> None:
     target = shared_tmp / "registry.db"
     open_registry(target).close()
@@ -381,13 +374,6 @@ def test_a_waiting_command_migrates_once_the_lock_is_released(home: Path) -> Non
     assert applied(db) == EXPECTED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="sqlkeel bug: a database in rollback-journal mode locked by another process makes "
-    "connect(guard=True) (so open_database) raise AttributeError instead of "
-    "DatabaseLockedError. Remove this mark once src/sqlkeel/connection.py is fixed.",
-)
 def test_open_database_on_a_locked_rollback_journal_database(
     tmp_path: Path, lock_holder: LockHolder
 ) -> None:
@@ -434,11 +420,11 @@ def test_an_unmanaged_registry_matching_no_migration_is_refused_unchanged(tmp_pa
     assert db.read_bytes() == before
 
 
-def test_without_adoption_sqlkeel_refuses_an_unmanaged_database_as_drift(tmp_path: Path) -> None:
-    """What open_registry's adoption step is for: sqlkeel alone calls it drift."""
+def test_without_adoption_sqlkeel_refuses_an_unmanaged_database(tmp_path: Path) -> None:
+    """What open_registry's adoption step is for: sqlkeel alone refuses and says to adopt."""
     db = tmp_path / "registry.db"
     create_registry(str(db), "0.2")
-    with pytest.raises(sqlkeel.DriftError, match="table tools exists in the database but in no"):
+    with pytest.raises(sqlkeel.UnmanagedDatabaseError, match="sqlkeel baseline"):
         sqlkeel.open_database(db, MIGRATIONS)
 
 

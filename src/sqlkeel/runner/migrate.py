@@ -32,6 +32,7 @@ from sqlkeel.errors import (
     MigrationFileError,
     MissingMigrationError,
     SchemaDriftWarning,
+    UnmanagedDatabaseError,
 )
 from sqlkeel.runner.drift import drift_items, mark_verified, unchanged_since_verified
 from sqlkeel.store.files import Migration, MigrationSource, migration_number, require_unique_numbers
@@ -330,6 +331,18 @@ def _run_batch(
     return done
 
 
+def _has_user_tables(conn: sqlite3.Connection) -> bool:
+    """True when the database holds tables other than SQLite's, sqlkeel's and other tools'."""
+    rows = conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'").fetchall()
+    return any(
+        not (
+            n.lower().startswith(("sqlite_", "_sqlkeel_", "libsql_", "_litestream_"))
+            or n == "_cf_KV"
+        )
+        for (n,) in rows
+    )
+
+
 def _open_for_reading(path: str | os.PathLike[str]) -> sqlite3.Connection:
     p = os.path.expanduser(os.fspath(path))
     if not os.path.exists(p):
@@ -383,6 +396,14 @@ def migrate(
                 _verify_applied(source, conn, names)
             return MigrateResult(already_applied=len(done), dry_run=dry_run)
         require_unique_numbers(names, source.label)
+        if not done and _has_user_tables(conn):
+            label = getattr(conn, "sqlkeel_path", None) or "the database"
+            raise UnmanagedDatabaseError(
+                f"{label} has tables but sqlkeel has never migrated it (no journal), so its "
+                "migrations cannot be run on it. Adopt it: `sqlkeel baseline -d PATH` (or "
+                "sqlkeel.baseline(...)) records the migrations its schema already equals; or "
+                "start from a fresh file."
+            )
         highest = max((migration_number(n) or 0 for n in done if migration_number(n)), default=0)
         out_of_order = tuple(n for n in pending if (migration_number(n) or 0) < highest)
         migrations_to_run = [source.read(n) for n in pending]
