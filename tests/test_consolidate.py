@@ -26,7 +26,7 @@ import pytest
 
 import sqlkeel
 from sqlkeel.cli.main import main
-from sqlkeel.consolidate import ConsolidationError, consolidate, load_plan
+from sqlkeel.consolidation import ConsolidationError, consolidate, load_plan
 
 TARGET_SCHEMA = """\
 CREATE TABLE pulse_schedules (

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from sqlkeel.api import LoadedSchema, Plan, load_schema, plan, plan_schemas
     from sqlkeel.config import load_settings
     from sqlkeel.connection import connect
-    from sqlkeel.consolidate import consolidate
+    from sqlkeel.consolidation import consolidate
     from sqlkeel.ddl_guard import SchemaChangeRefusedError, guard
     from sqlkeel.diff import Hazard, HazardNote, OpKind, Renames
     from sqlkeel.model import Schema
@@ -73,7 +73,7 @@ _LAZY = {
     "load_settings": "sqlkeel.config",
     "guard": "sqlkeel.ddl_guard",
     "baseline": "sqlkeel.workflow",
-    "consolidate": "sqlkeel.consolidate",
+    "consolidate": "sqlkeel.consolidation",
     "SchemaChangeRefusedError": "sqlkeel.ddl_guard",
 }
 

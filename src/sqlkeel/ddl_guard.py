@@ -20,6 +20,8 @@ Stdlib only.
 from __future__ import annotations
 
 import sqlite3
+import sys
+from typing import Any
 
 from sqlkeel.errors import SqlkeelError
 
@@ -138,6 +140,16 @@ def is_guarded(conn: sqlite3.Connection) -> bool:
     return isinstance(conn, GuardedConnection) and getattr(conn, "_sqlkeel_guard", None) is not None
 
 
+def _allow(*_args: object) -> int:
+    return sqlite3.SQLITE_OK
+
+
+def _no_authorizer() -> Any:
+    """What clears an authorizer: None from Python 3.11 on; before, None is refused by
+    sqlite3 and every statement would be denied, so an allow-all callback stands in."""
+    return None if sys.version_info >= (3, 11) else _allow
+
+
 class lifted:
     """``with lifted(conn):`` — the runner's exemption: no guard inside, the same one after."""
 
@@ -149,7 +161,7 @@ class lifted:
 
     def __enter__(self) -> sqlite3.Connection:
         if self.authorizer is not None:
-            self.conn.set_authorizer(None)
+            self.conn.set_authorizer(_no_authorizer())
         return self.conn
 
     def __exit__(self, *exc: object) -> None:

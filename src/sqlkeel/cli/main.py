@@ -462,7 +462,7 @@ def consolidate_command(
     Exit codes: 0 copied (or shown), 1 error (nothing was changed).
     """
     _remember(output_format, traceback)
-    from sqlkeel.consolidate import consolidate
+    from sqlkeel.consolidation import consolidate
 
     settings = _settings(config_path, required=database is None)
     target = settings.require_database(database)
