@@ -111,7 +111,8 @@ def test_guard_through_a_sqlalchemy_engine(project: Path) -> None:
 
     db = project / "app.db"
     sqlkeel.open_database(db, project / "migrations").close()  # migrations first, unguarded runner
-    engine = sqlalchemy.create_engine(f"sqlite:///{db}")
+    # module=: the sqlite3 this suite runs on (pysqlite3 under SQLKEEL_TEST_SQLITE=pysqlite3)
+    engine = sqlalchemy.create_engine(f"sqlite:///{db}", module=sqlite3)
 
     @event.listens_for(engine, "connect")
     def _guard(dbapi_connection: sqlite3.Connection, _record: object) -> None:
