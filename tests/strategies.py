@@ -86,10 +86,11 @@ DECOR = (
     "`t`",
     " x y",
     "'s",
+    ".",
     "=1",
     "é",
     " ",
-)  # TEMP-NARROW: "." removed
+)
 
 FTS5_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
 _RESERVED_PREFIXES = ("sqlite_", "_sqlkeel_", "libsql_")
@@ -506,13 +507,17 @@ DEFAULTS = (
     "'it''s'",
     "'中文'",
     "NULL",
+    "TRUE",
+    "FALSE",
     "X'00ff'",
     "+7",
     "''",
+    "(1 + 2)",
+    "('a' || 'b')",
     "(lower('ABC'))",
     "CURRENT_TIMESTAMP",
     "(abs(random()))",
-)  # fmt: skip  TEMP-NARROW: "(1 + 2)", "('a' || 'b')", TRUE, FALSE removed
+)
 VOLATILE_DEFAULTS = frozenset({"CURRENT_TIMESTAMP", "(abs(random()))"})
 FK_ACTIONS = (None, "CASCADE", "SET NULL", "RESTRICT", "NO ACTION", "SET DEFAULT")
 TOKENIZERS = (None, "porter unicode61", "unicode61", "porter")
@@ -1316,7 +1321,8 @@ def _independent_maps(
 
 @st.composite
 def schema_pairs(draw: Callable[[st.SearchStrategy[Any]], Any]) -> SchemaPair:
-    """Schema A and a schema B: derived from A by 0-4 random edits, or (1 in 8) independent."""
+    """Schema A and a schema B: derived from A by 0-5 random edits (renames announced by
+    comment hints or the renames list), or (about 1 in 8) drawn independently of A."""
     a = draw(schema_specs())
     b = _Builder(draw, copy.deepcopy(a))
     independent = b.chance(12)
