@@ -30,6 +30,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
@@ -585,3 +586,119 @@ def test_plan_converges_and_keeps_every_row(pair: SchemaPair, data: st.DataObjec
     assert snapshot(copy, pair.volatile) == snapshot(conn, pair.volatile), (
         "plan.sql() and plan.apply() give different databases"
     )
+
+
+# --- what the property found, as fixed cases ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A minimal case the property found: A with rows, B, and what must come of it.
+
+    ``rows`` maps a table of B to its exact contents after the migration
+    (``SELECT * … ORDER BY 1``); ``refused`` means B cannot hold A's rows, so applying must
+    fail and change nothing; ``impossible`` that planning must already refuse, with
+    :class:`sqlkeel.ImpossibleChangeError`.
+    """
+
+    a_sql: str
+    b_sql: str
+    inserts: tuple[str, ...] = ()
+    renames: tuple[str, ...] = ()
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+    refused: bool = False
+    impossible: bool = False
+
+
+FINDINGS = {
+    "table name with a dot: dropped": Finding('CREATE VIRTUAL TABLE "a." USING fts5(x);', ""),
+    "table name with a dot: column added": Finding(
+        'CREATE TABLE "t.x"(a);',
+        'CREATE TABLE "t.x"(a, b);',
+        ('INSERT INTO "t.x" VALUES (1)',),
+        rows={"t.x": [(1, None)]},
+    ),
+    "ADD COLUMN with an expression default SQLite calls non-constant": Finding(
+        "CREATE TABLE t(a);",
+        "CREATE TABLE t(a, b DEFAULT (1 + 2), c DEFAULT ('a' || 'b'));",
+        ("INSERT INTO t VALUES (1)",),
+        rows={"t": [(1, 3, "ab")]},
+    ),
+    "no column kept: the rows stay": Finding(
+        "CREATE TABLE b(x PRIMARY KEY) WITHOUT ROWID;",
+        "CREATE TABLE b(y);",
+        ("INSERT INTO b VALUES (1), (2)",),
+        rows={"b": [(None,), (None,)]},
+    ),
+    "no column kept, and B cannot hold the rows": Finding(
+        "CREATE TABLE b(x);",
+        "CREATE TABLE b(y PRIMARY KEY) WITHOUT ROWID;",
+        ("INSERT INTO b VALUES (1), (2)",),
+        refused=True,
+    ),
+    "renamed table gains a NOT NULL column without default": Finding(
+        "CREATE TABLE t(a);",
+        "CREATE TABLE u( -- sqlkeel: renamed-from t\n  a, b NOT NULL);",
+        ("INSERT INTO t VALUES (1)",),
+        refused=True,
+        impossible=True,
+    ),
+    "renamed table gains a column with a non-constant default": Finding(
+        "CREATE TABLE t(a);",
+        "CREATE TABLE u(a, b DEFAULT (lower('X')));",
+        ("INSERT INTO t VALUES (1)",),
+        renames=("t=u",),
+        rows={"u": [(1, "x")]},
+    ),
+    "STRICT column added with a default of the wrong type": Finding(
+        "CREATE TABLE t(a INTEGER) STRICT;",
+        "CREATE TABLE t(a INTEGER, b INTEGER DEFAULT 1.5) STRICT;",
+        ("INSERT INTO t VALUES (1)",),
+        refused=True,
+    ),
+    "column rename SQLite refuses natively": Finding(
+        "CREATE TABLE t(a INTEGER, b, g AS (a + 1), PRIMARY KEY (a), UNIQUE (a, b)) WITHOUT ROWID;",
+        "CREATE TABLE t(c INTEGER, b, g AS (c + 1), PRIMARY KEY (c), UNIQUE (c, b)) WITHOUT ROWID;",
+        ("INSERT INTO t(a, b) VALUES (1, 2)",),
+        renames=("t.a=c",),
+        rows={"t": [(1, 2, 2)]},
+    ),
+    "TEXT column added with DEFAULT TRUE": Finding(
+        "CREATE TABLE t(a);",
+        "CREATE TABLE t(a, b TEXT DEFAULT TRUE);",
+        ("INSERT INTO t VALUES (1)",),
+        rows={"t": [(1, "1")]},
+    ),
+}
+
+
+@pytest.mark.parametrize("finding", FINDINGS.values(), ids=FINDINGS.keys())
+def test_property_finding(finding: Finding) -> None:
+    conn = connect()
+    conn.executescript(finding.a_sql)
+    for sql in finding.inserts:
+        conn.execute(sql)
+    before = snapshot(conn)
+    b_schema = schema_from_sql(finding.b_sql)
+    try:
+        plan = sqlkeel.plan(conn, b_schema, renames=list(finding.renames) or None)
+        plan.apply(conn)
+    except sqlkeel.ImpossibleChangeError:
+        assert finding.refused, "ImpossibleChangeError for a change B can hold"
+        assert snapshot(conn) == before
+        return
+    except (sqlite3.DatabaseError, sqlkeel.ApplyError):
+        if not finding.refused or finding.impossible:
+            raise
+        assert snapshot(conn) == before, "a failed apply left the database changed"
+        return
+    assert not finding.refused, (
+        "B cannot hold A's rows, yet the plan applied: "
+        f"{conn.execute('PRAGMA integrity_check').fetchall()}, {snapshot(conn)}"
+    )
+    got = read_schema(conn)
+    assert got == b_schema, differences(got, b_schema)
+    assert not sqlkeel.plan(conn, b_schema).ops
+    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    for table, want in finding.rows.items():
+        assert conn.execute(f"SELECT * FROM {q(table)} ORDER BY 1").fetchall() == want
