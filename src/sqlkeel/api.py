@@ -25,11 +25,23 @@ from sqlkeel.catalog.reader import (
 )
 from sqlkeel.diff.compare import describe_differences, differing_tables
 from sqlkeel.diff.ops import (
+    AddColumn,
+    CreateIndex,
+    CreateTable,
+    CreateView,
+    CreateVirtualTable,
+    DropColumn,
+    DropIndex,
+    DropTable,
+    DropView,
+    DropVirtualTable,
     Hazard,
     HazardNote,
     Op,
     RebuildTable,
+    RebuildVirtualTable,
     RenameColumn,
+    RenameTable,
     needs_foreign_keys_off,
 )
 from sqlkeel.diff.planner import Renames, plan_migration
@@ -242,20 +254,19 @@ def apply_statements(
 
 def _op_names(op: Op) -> set[str]:
     """Folded names an operation creates, drops, renames or changes, and the tables it stands on."""
-    names = (
-        {fold(op.subject.split(".")[0])} if not isinstance(op, RenameColumn) else {fold(op.table)}
-    )
-    for attr in ("old", "new"):
-        value = getattr(op, attr, None)
-        if isinstance(value, str) and not isinstance(op, RenameColumn):
-            names.add(fold(value))
-        elif value is not None and hasattr(value, "key"):
-            names.add(value.key)
-    for attr in ("index", "trigger"):
-        obj = getattr(op, attr, None)
-        if obj is not None:
-            names |= {obj.key, obj.table}
-    return names
+    if isinstance(op, (CreateTable, DropTable, CreateVirtualTable, DropVirtualTable)):
+        return {op.table.key}
+    if isinstance(op, RenameTable):
+        return {fold(op.old), fold(op.new)}
+    if isinstance(op, (AddColumn, DropColumn, RenameColumn)):
+        return {fold(op.table)}
+    if isinstance(op, (RebuildTable, RebuildVirtualTable)):
+        return {op.old.key, op.new.key}
+    if isinstance(op, (CreateIndex, DropIndex)):
+        return {op.index.key, op.index.table}
+    if isinstance(op, (CreateView, DropView)):
+        return {op.view.key}
+    return {op.trigger.key, op.trigger.table}
 
 
 def _closure(schema: Schema, names: set[str]) -> Schema:

@@ -211,16 +211,75 @@ def _narrows(before: str, after: str) -> bool:
 
 
 def _is_constant_default(expr: Expr | None) -> bool:
-    """True for defaults ADD COLUMN accepts on a table with rows (literals, signs, parentheses)."""
+    """True for defaults ADD COLUMN accepts on a table with rows.
+
+    SQLite evaluates the default once, without running an expression: it must be a single
+    literal (number, string, blob, NULL, TRUE, FALSE), possibly signed and parenthesized.
+    ``1 + 2`` or ``'a' || 'b'`` are constant to a reader but not to ``ALTER TABLE``.
+    """
     if expr is None:
         return True
+    literals = 0
     for tok in expr.tokens:
+        if tok in {"(", ")", "+", "-"}:
+            continue
         if tok.startswith('"'):
             if tok[1:-1] not in _CONSTANT_WORDS:
                 return False
-        elif tok[:1].isalpha() and not tok.startswith("X'"):
+        elif not (tok[:1] == "'" or tok.startswith("X'") or tok[:1].isdigit() or tok[:1] == "."):
             return False
-    return True
+        literals += 1
+    return literals <= 1
+
+
+def _literal_kind(expr: Expr | None) -> str | None:
+    """The storage class of a constant default (``integer``, ``real``, ``text``, ``blob``,
+    ``null``), or None when it is not a single literal."""
+    if expr is None:
+        return "null"
+    toks = [t for t in expr.tokens if t not in {"(", ")", "+", "-"}]
+    if len(toks) != 1:
+        return None
+    tok = toks[0]
+    if tok in {'"true"', '"false"'}:
+        return "integer"
+    if tok == '"null"':
+        return "null"
+    if tok.startswith("X'"):
+        return "blob"
+    if tok.startswith("'"):
+        return "text"
+    if tok.lower().startswith("0x") or tok.isdigit():
+        return "integer"
+    return "real" if tok[:1].isdigit() or tok[:1] == "." else None
+
+
+def _default_survives_add_column(col: Column, strict: bool) -> bool:
+    """True when ALTER TABLE ADD COLUMN gives existing rows the value an INSERT would.
+
+    SQLite computes an added column's value for existing rows from its default on every read.
+    Two cases go wrong there on some SQLite versions (3.40 among them), so the planner copies
+    the rows instead: TRUE/FALSE read back as integers even in a TEXT or REAL column, and a
+    STRICT table accepts a default of the wrong type without checking it.
+    """
+    kind = _literal_kind(col.default)
+    if col.default is None or kind is None or kind == "null":
+        return kind == "null"
+    is_bool = any(t in {'"true"', '"false"'} for t in col.default.tokens)
+    if is_bool and affinity(col.type) in {"TEXT", "REAL"}:
+        return False
+    if not strict:
+        return True
+    declared = col.type.strip().upper()
+    accepts = {
+        "ANY": {"integer", "real", "text", "blob"},
+        "INT": {"integer"},
+        "INTEGER": {"integer"},
+        "REAL": {"integer", "real"},
+        "TEXT": {"integer", "real", "text"},
+        "BLOB": {"blob"},
+    }
+    return kind in accepts.get(declared, set())
 
 
 def _is_null_default(expr: Expr | None) -> bool:
@@ -297,7 +356,13 @@ class _Planner:
         self.vtable_ops: list[Op] = []
 
     def is_populated(self, key: str) -> bool:
-        return self.populated is None or key in self.populated
+        """True unless the table (under its name in the source) is known to be empty."""
+        if self.populated is None or key in self.populated:
+            return True
+        return any(
+            fold(new) == key and old in self.populated
+            for old, new in self.renamed_old_to_new.items()
+        )
 
     # -- renames -------------------------------------------------------------------------
 
@@ -368,7 +433,7 @@ class _Planner:
         if record:
             self.renamed_old_to_new[old_key] = new_name
 
-    def plan_column_renames(self, key: str) -> list[Op]:
+    def plan_column_renames(self, key: str) -> list[RenameColumn]:
         src = self.tables[key]
         dst = self.dst_tables[key]
         requests: dict[str, str] = {}
@@ -379,7 +444,7 @@ class _Planner:
         for (table_key, old_col), new in self.renames.columns.items():
             if table_key in original_keys:
                 requests[old_col] = new
-        ops: list[Op] = []
+        ops: list[RenameColumn] = []
         for old_col, new_name in requests.items():
             src = self.tables[key]
             new_col = fold(new_name)
@@ -434,6 +499,7 @@ class _Planner:
                 self.created.add(key)
 
     def plan_table_change(self, key: str) -> None:
+        in_database = self.tables[key]  # the table as it stands when its change runs
         rename_ops = self.plan_column_renames(key)
         if rename_ops:
             self.touched.add(key)
@@ -442,9 +508,17 @@ class _Planner:
         if src == dst and key not in self.force_rebuild:
             self.table_ops.extend(rename_ops)
             return
-        native = None if key in self.force_rebuild else self.native_change(src, dst)
-        self.table_ops.extend(rename_ops)
         self.touched.add(key)
+        if key in self.force_rebuild:
+            # Verification found that a native step fails or diverges here (SQLite refuses
+            # some RENAME COLUMNs, e.g. of a key column used by a generated column in a
+            # WITHOUT ROWID table): the rebuild renames the columns itself, by copying.
+            renamed_back = {fold(op.new): op.old for op in rename_ops}
+            self.table_ops.append(self.rebuild(src, dst, in_database, renamed_back))
+            self.rebuilt.add(key)
+            return
+        native = self.native_change(src, dst)
+        self.table_ops.extend(rename_ops)
         if native is not None:
             self.table_ops.extend(native)
         else:
@@ -515,7 +589,10 @@ class _Planner:
         for col in added:
             if col.generated_kind is GeneratedKind.STORED and populated:
                 return None
-            if not _is_constant_default(col.default) and populated:
+            if populated and not (
+                _is_constant_default(col.default)
+                and _default_survives_add_column(col, dst.strict)
+            ):
                 return None
             col_fks = [fk for fk in dst.foreign_keys if col.key in fk.columns]
             if (
@@ -552,7 +629,19 @@ class _Planner:
             f"in a later migration"
         )
 
-    def rebuild(self, src: Table, dst: Table) -> RebuildTable:
+    def rebuild(
+        self,
+        src: Table,
+        dst: Table,
+        in_database: Table | None = None,
+        renamed_back: Mapping[str, str] | None = None,
+    ) -> RebuildTable:
+        """The 12-step rebuild of ``src`` (renames applied) into ``dst``.
+
+        ``in_database`` is the table as the database holds it, when column renames are left
+        to the rebuild; ``renamed_back`` maps their new (folded) names to the old ones.
+        """
+        renamed_back = renamed_back or {}
         copy: list[tuple[str, str]] = []
         lost = []
         populated = self.is_populated(src.key)
@@ -562,7 +651,7 @@ class _Planner:
                 continue
             before = src.column(col.key)
             if before is not None:
-                copy.append((col.name, before.name))
+                copy.append((col.name, renamed_back.get(before.key, before.name)))
             elif col.key == dst_alias and not src.without_rowid:
                 continue  # the rowid is carried over below
             elif col.notnull and _is_null_default(col.default) and populated:
@@ -611,7 +700,7 @@ class _Planner:
                 )
             )
         return RebuildTable(
-            old=src,
+            old=in_database or src,
             new=dst,
             copy=tuple(copy),
             copy_rowid=copy_rowid,

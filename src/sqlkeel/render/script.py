@@ -102,12 +102,17 @@ def _rebuild_table(op: RebuildTable) -> list[str]:
         if name is not None:
             targets.insert(0, name)
             sources.insert(0, name)
-    out = [with_name(new.sql, new.name_span, temp)]
-    if targets:
-        out.append(
-            f"INSERT INTO {q(temp)} ({', '.join(targets)}) "
-            f"SELECT {', '.join(sources)} FROM {q(old.name)}"
-        )
+    if not targets:
+        # No column survives: each row still becomes a row of the new table, holding the
+        # defaults (or failing on the new table's constraints, which rolls everything back).
+        fill = next(c for c in new.columns if c.generated is None)
+        targets = [q(fill.name)]
+        sources = [f"({fill.default.text})" if fill.default is not None else "NULL"]
+    out = [
+        with_name(new.sql, new.name_span, temp),
+        f"INSERT INTO {q(temp)} ({', '.join(targets)}) "
+        f"SELECT {', '.join(sources)} FROM {q(old.name)}",
+    ]
     if op.keep_sequence:
         out.append(f"DELETE FROM sqlite_sequence WHERE name = {quote_literal(temp)}")
         out.append(
