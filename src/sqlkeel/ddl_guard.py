@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from typing import Any
 
 from sqlkeel.errors import SqlkeelError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _DDL_ACTIONS = {
     sqlite3.SQLITE_CREATE_INDEX: "CREATE INDEX",
