@@ -58,8 +58,11 @@ from sqlkeel.model.names import display_identifier, fold
 from sqlkeel.model.schema import Schema
 from sqlkeel.render.script import GUARD_CLOSE, body_statements, op_statements, render_script
 from sqlkeel.sources.sqlfiles import read_sql_path, schema_from_statements
+from sqlkeel.sources.statements import Statement
 
-SchemaSource = str | os.PathLike[str] | sqlite3.Connection | Schema | None
+SchemaSource = (
+    str | os.PathLike[str] | sqlite3.Connection | Schema | tuple[str, ...] | list[str] | None
+)
 
 JSON_VERSION = 1
 
@@ -74,11 +77,29 @@ class LoadedSchema:
     origin: str
 
 
+def _text_statements(source: str | os.PathLike[str]) -> list[Statement]:
+    """Statements of a ``.sql`` file, a directory of them, or SQLAlchemy models (module:attr)."""
+    from sqlkeel.sources.metadata import is_object_spec
+
+    text = os.fspath(source)
+    path = Path(text).expanduser()
+    if not path.exists() and is_object_spec(text):
+        from sqlkeel.sources.metadata import metadata_statements, resolve_metadata
+
+        return metadata_statements(resolve_metadata(text), label=text)
+    return read_sql_path(path)
+
+
 def load_schema(source: SchemaSource) -> LoadedSchema:
-    """Read a schema from a ``.sql`` file, a directory of them, a database file, a connection,
-    a :class:`Schema`, or nothing (``None``, ``""`` or ``"-"``: the empty schema)."""
+    """Read a schema from a ``.sql`` file, a directory of them, SQLAlchemy models
+    (``"myapp.models:Base.metadata"``), a database file, a connection, a :class:`Schema`, a
+    list of files and models (their statements run in order: models, then the SQL that
+    SQLAlchemy cannot express), or nothing (``None``, ``""`` or ``"-"``: the empty schema)."""
     if source is None or (isinstance(source, str) and source.strip() in {"", "-"}):
         return LoadedSchema(Schema.empty(), frozenset(), "empty")
+    if isinstance(source, (list, tuple)):
+        statements = [st for part in source for st in _text_statements(part)]
+        return LoadedSchema(schema_from_statements(statements), None, " + ".join(source))
     if isinstance(source, Schema):
         return LoadedSchema(source, None, "schema")
     if isinstance(source, sqlite3.Connection):
@@ -86,6 +107,12 @@ def load_schema(source: SchemaSource) -> LoadedSchema:
         return LoadedSchema(schema, nonempty_tables(source, schema), "connection")
     path = Path(os.fspath(source)).expanduser()
     if not path.exists():
+        from sqlkeel.sources.metadata import is_object_spec
+
+        if is_object_spec(os.fspath(source)):
+            return LoadedSchema(
+                schema_from_statements(_text_statements(source)), None, os.fspath(source)
+            )
         raise SourceNotFoundError(f"{path}: no such file or directory")
     if path.is_file() and path.suffix.lower() != ".sql" and looks_like_database(path):
         conn = open_read_only(path)
@@ -241,6 +268,20 @@ def apply_statements(
                     continue
                 conn.execute(st)
             conn.execute("COMMIT")
+        except sqlite3.Error as exc:  # a full disk, a read-only or damaged file: say so
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            from sqlkeel.connection import database_file, storage_error
+
+            fault = storage_error(
+                exc,
+                database_file(conn),
+                outcome="nothing was changed: the plan's transaction was rolled back",
+                conn=conn,
+            )
+            if fault is not None:
+                raise fault from exc
+            raise
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

@@ -6,13 +6,17 @@
     ├── SourceError                   exit 1   a schema source cannot be used
     │   ├── SourceNotFoundError                the path does not exist
     │   ├── NotADatabaseError                  the file is not a SQLite database
+    │   │   └── CorruptDatabaseError           it is one, but damaged: malformed or truncated
     │   └── SchemaSyntaxError                  SQLite refused a statement (file and line given)
     ├── CatalogError                  exit 1   a stored definition could not be read
     ├── PlanError                     exit 1   no correct plan exists for the change
     │   ├── ImpossibleChangeError              SQLite cannot make it on existing rows (names the fix)
     │   └── NonConvergentPlanError             sqlkeel's own plan failed its verification (a bug)
     ├── ConnectError                  exit 1   a database cannot be opened (directory, permissions, lock)
-    │   └── DatabaseLockedError                another connection held the write lock too long
+    │   ├── DatabaseLockedError                another connection held the write lock too long
+    │   ├── ReadOnlyDatabaseError              the file or its directory cannot be written
+    │   └── PermissionDeniedError              the file cannot be opened by this user
+    ├── DiskFullError                 exit 1   the disk (or max_page_count) filled up; rolled back
     ├── ConfigError                   exit 1   the project configuration is missing or wrong
     ├── MigrationError                exit 1   the migrations cannot be applied as they are
     │   ├── MigrationFileError                 a file cannot be read, is misnamed, or holds BEGIN/COMMIT
@@ -90,8 +94,35 @@ class ConnectError(SqlkeelError):
     """A database cannot be opened: its directory, its permissions, or a lock."""
 
 
+class CorruptDatabaseError(NotADatabaseError):
+    """The file is a SQLite database, but damaged: malformed pages, or truncated."""
+
+
 class DatabaseLockedError(ConnectError):
-    """Another connection held the database's write lock for longer than the timeout."""
+    """Another connection held the database's write lock for longer than the timeout.
+
+    ``processes`` lists (pid, command line) of the other processes that had the database
+    open when the wait ended, where that can be known (Linux); empty means unknown.
+    """
+
+    def __init__(self, message: str, *, processes: tuple[tuple[int, str], ...] = ()) -> None:
+        self.processes = processes
+        super().__init__(message)
+
+
+class ReadOnlyDatabaseError(ConnectError):
+    """The database file, or the directory SQLite must create its -wal/-journal in, is read-only."""
+
+
+class PermissionDeniedError(ConnectError):
+    """The database file (or its directory) cannot be opened by this user."""
+
+
+class DiskFullError(SqlkeelError):
+    """SQLite could not write: the disk is full, or the database reached ``max_page_count``.
+
+    The transaction was rolled back; the message says what, if anything, was applied.
+    """
 
 
 class ConfigError(SqlkeelError):

@@ -21,11 +21,10 @@ import re
 import sqlite3
 import time
 
-from sqlkeel.connection import connect
+from sqlkeel.connection import connect, database_file, locked_error, storage_error
 from sqlkeel.ddl_guard import lifted
 from sqlkeel.errors import (
     ChecksumMismatchError,
-    DatabaseLockedError,
     DriftError,
     ForeignKeyViolationError,
     MigrationFailedError,
@@ -186,11 +185,13 @@ def _begin_immediate(conn: sqlite3.Connection, lock_timeout: float) -> None:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
             if time.monotonic() >= deadline:
-                raise DatabaseLockedError(
-                    f"the database is locked by another connection and stayed locked for "
-                    f"{lock_timeout:g} s; nothing was applied. Another process may be "
-                    "migrating or writing a long transaction: run again when it is done, or "
-                    "raise the lock timeout (sqlkeel.migrate(..., lock_timeout=…))"
+                raise locked_error(
+                    database_file(conn),
+                    "the database is locked by another connection and stayed locked for "
+                    f"{lock_timeout:g} s; nothing was applied",
+                    "Another process may be migrating or writing a long transaction: run again "
+                    "when it is done, or raise the lock timeout (sqlkeel.migrate(..., "
+                    "lock_timeout=…))",
                 ) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.25)
@@ -293,6 +294,14 @@ def _run_batch(
                                 "; committed before it, by earlier batches of this run: "
                                 + ", ".join(committed_before)
                             )
+                        fault = storage_error(
+                            exc,
+                            database_file(conn),
+                            outcome=f"while running {migration.name}:{line}; {what}",
+                            conn=conn,
+                        )
+                        if fault is not None:
+                            raise fault from exc
                         raise MigrationFailedError(
                             f"{migration.name}:{line}: {exc}\n{what}",
                             name=migration.name,
@@ -321,6 +330,28 @@ def _run_batch(
             if todo and drift_state[0]:
                 mark_verified(conn)  # this schema is what the migrations made
             conn.execute("COMMIT")
+        except sqlite3.Error as exc:  # the journal, the drift record or COMMIT itself
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if not transactional:
+                what = (
+                    f"{batch[0].name} runs outside a transaction (no-transaction): what it did "
+                    "stays, but it is not recorded as applied"
+                )
+            elif committed_before:
+                what = f"the batch ({', '.join(m.name for m in batch)}) was rolled back"
+            else:
+                what = "nothing was applied: the transaction was rolled back"
+            what += (
+                f"; committed before it, by earlier batches of this run: "
+                f"{', '.join(committed_before)}"
+                if committed_before
+                else ""
+            )
+            fault = storage_error(exc, database_file(conn), outcome=what, conn=conn)
+            if fault is not None:
+                raise fault from exc
+            raise
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -460,6 +491,16 @@ def migrate(
             already_applied=len(applied_names(conn)) - len(applied),
             out_of_order=tuple(n for n in out_of_order if n in {a.name for a in applied}),
         )
+    except sqlite3.Error as exc:  # reading the journal of a damaged, foreign or locked file
+        fault = storage_error(
+            exc,
+            database_file(conn) or ("" if isinstance(db, sqlite3.Connection) else os.fspath(db)),
+            outcome="nothing was applied",
+            conn=conn,
+        )
+        if fault is not None:
+            raise fault from exc
+        raise
     finally:
         if own:
             conn.close()
