@@ -4,6 +4,8 @@
 
     [tool.sqlkeel]
     schema = "schema"            # a .sql file, a directory of them, or "module:attr"
+                                 # (SQLAlchemy models), or a list of these, e.g.
+                                 # ["myapp.models:Base.metadata", "schema/fts.sql"]
     migrations = "migrations"    # a directory, or "package:resource"
     database = "~/.local/share/myapp/app.db"   # SQLKEEL_DATABASE overrides it
 
@@ -55,7 +57,8 @@ class Settings:
 
     root: Path
     config_file: Path | None
-    schema: str
+    # A path, ``module:attr`` (SQLAlchemy models), or several of these in order.
+    schema: str | tuple[str, ...]
     migrations: str
     database: Path | None
     backup: BackupSettings = field(default_factory=BackupSettings)
@@ -147,9 +150,21 @@ def load_settings(
             + ", ".join(sorted(unknown))
             + f" (known: {', '.join(sorted(known))})"
         )
-    for key in ("schema", "migrations", "database"):
+    for key in ("migrations", "database"):
         if key in table and not isinstance(table[key], str):
             raise ConfigError(f"{path}: `{key}` must be a string")
+    schema_value = table.get("schema", "schema")
+    if isinstance(schema_value, list) and schema_value and all(
+        isinstance(v, str) for v in schema_value
+    ):
+        schema: str | tuple[str, ...] = tuple(_resolve(root, v) for v in schema_value)
+    elif isinstance(schema_value, str):
+        schema = _resolve(root, schema_value)
+    else:
+        raise ConfigError(
+            f"{path}: `schema` must be a string or a non-empty list of strings (paths of .sql "
+            'files or directories, or "module:attr" for SQLAlchemy models)'
+        )
     database_value = env.get(ENV_DATABASE) or table.get("database")
     database = None
     if database_value:
@@ -184,7 +199,7 @@ def load_settings(
         baseline_user_versions=user_versions,
         root=root,
         config_file=path,
-        schema=_resolve(root, table.get("schema", "schema")),
+        schema=schema,
         migrations=_resolve(root, table.get("migrations", "migrations")),
         database=database,
         backup=backup,

@@ -137,7 +137,7 @@ def _header(name: str, plan: Plan | None, base: list[Migration], *, destructive:
 
 def generate(
     *,
-    schema: str | os.PathLike[str] | Schema,
+    schema: str | os.PathLike[str] | tuple[str, ...] | Schema,
     migrations: str | os.PathLike[str],
     name: str | None = None,
     renames: Renames | Iterable[str] | None = None,
@@ -233,7 +233,7 @@ class CheckReport:
 
 def check(
     *,
-    schema: str | os.PathLike[str] | Schema | None,
+    schema: str | os.PathLike[str] | tuple[str, ...] | Schema | None,
     migrations: str | os.PathLike[str],
     database: str | os.PathLike[str] | None = None,
 ) -> CheckReport:

@@ -141,8 +141,14 @@ def database_option(func: F) -> F:
 
 def _settings(config_path: str | None, *, required: bool = True) -> Any:
     from sqlkeel.config import load_settings
+    from sqlkeel.sources.metadata import is_object_spec
 
-    return load_settings(config_path, required=required)
+    settings = load_settings(config_path, required=required)
+    parts = (settings.schema,) if isinstance(settings.schema, str) else settings.schema
+    if any(is_object_spec(p) for p in parts) and str(settings.root) not in sys.path:
+        # Models are imported the way the project's own code imports them: from its root.
+        sys.path.insert(0, str(settings.root))
+    return settings
 
 
 @cli.command("init")
