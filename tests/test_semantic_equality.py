@@ -155,3 +155,20 @@ def test_rename_hints_are_read_from_comments_but_do_not_count_for_equality() -> 
 def test_hint_after_the_semicolon_of_a_one_line_table() -> None:
     schema = schema_from_sql("CREATE TABLE b(x INT); -- sqlkeel: renamed-from a\n")
     assert schema.tables[0].renamed_from == "a"
+
+
+def test_stored_definitions_that_end_in_whitespace_are_read() -> None:
+    """SQLite keeps trailing whitespace when a statement runs without its semicolon."""
+    import sqlite3
+
+    from sqlkeel.catalog.reader import read_schema
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t(a, b)\n\t ")
+    conn.execute("CREATE INDEX t_a ON t(lower(a))\n")
+    conn.execute("CREATE VIEW v AS SELECT a FROM t\n")
+    stored = [r[0] for r in conn.execute("SELECT sql FROM sqlite_schema ORDER BY rowid")]
+    assert stored[0].endswith("\n\t ")  # the premise: SQLite kept it
+    assert read_schema(conn) == schema_from_sql(
+        "CREATE TABLE t(a, b); CREATE INDEX t_a ON t(lower(a)); CREATE VIEW v AS SELECT a FROM t;"
+    )
