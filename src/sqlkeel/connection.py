@@ -43,7 +43,8 @@ def database_path(path: str | os.PathLike[str]) -> str:
     return os.path.expanduser(os.fspath(path))
 
 
-def _check_file(path: str) -> None:
+def check_database_file(path: str) -> None:
+    """Refuse a directory, an unreadable file, or a file that does not start like SQLite."""
     if os.path.isdir(path):
         raise ConnectError(f"{path}: is a directory, not a database file")
     try:
@@ -124,7 +125,7 @@ def connect(
     p = database_path(path)
     if not memory:
         if os.path.exists(p):
-            _check_file(p)
+            check_database_file(p)
         else:
             _prepare_directory(p)
     try:

@@ -37,7 +37,7 @@ from sqlkeel.store.files import (
     migration_number,
     slugify,
 )
-from sqlkeel.store.journal import read_journal
+from sqlkeel.store.journal import JournalEntry, read_journal
 from sqlkeel.store.replay import replay
 from sqlkeel.store.sumfile import append_sum, compare_sum, write_sum
 
@@ -378,6 +378,11 @@ def status(
             journal = read_journal(conn)
         finally:
             conn.close()
+    return StatusReport(str(db), migration_states(source, journal))
+
+
+def migration_states(source: MigrationSource, journal: list[JournalEntry]) -> tuple[StatusRow, ...]:
+    """The journal against the files: applied / pending / edited / missing / misnamed, per file."""
     names = [n for n in source.sql_names() if migration_number(n) is not None]
     names.sort(key=lambda n: (migration_number(n), n))
     on_disk = {n: source.read(n) for n in names}
@@ -395,7 +400,7 @@ def status(
     rows += [StatusRow(n, "pending") for n in names if n not in seen]
     rows += [StatusRow(n, "misnamed") for n in source.sql_names() if migration_number(n) is None]
     rows.sort(key=lambda r: (migration_number(r.name) or 0, r.name))
-    return StatusReport(str(db), tuple(rows))
+    return tuple(rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -486,6 +486,60 @@ def consolidate_command(
     click.echo(f"{'would copy' if dry_run else 'copied'} {result.rows} rows in all")
 
 
+@cli.command("doctor")
+@database_option
+@click.option(
+    "--migrations",
+    "migrations",
+    default=None,
+    help="Migrations directory or package:resource (default: the config's, when there is one).",
+)
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Also do the safe maintenance: PRAGMA optimize, ANALYZE, WAL checkpoint (TRUNCATE).",
+)
+@click.option("--vacuum", is_flag=True, help="With --fix: also VACUUM (rewrites the whole file).")
+@common_options
+def doctor_command(
+    database: str | None,
+    migrations: str | None,
+    fix: bool,
+    vacuum: bool,
+    config_path: str | None,
+    output_format: str,
+    traceback: bool,
+) -> None:
+    """Check a database: integrity, foreign keys, migrations, drift, pragmas and sizes.
+
+    Runs integrity_check and foreign_key_check; with migrations (from --migrations or the
+    config), compares the journal with the files (pending, edited, missing) and the schema
+    with what they produce (drift); shows the pragmas, saying which are per connection; and
+    the file, -wal and free-page sizes. Nothing is changed unless --fix is given, which runs
+    only safe maintenance (and VACUUM with --vacuum), never on a damaged file.
+
+    Exit codes: 0 healthy, 1 error, 3 problems found (listed).
+    """
+    _remember(output_format, traceback)
+    from sqlkeel.runner.doctor import doctor
+
+    if vacuum and not fix:
+        raise click.UsageError("--vacuum is a kind of --fix: pass both")
+    settings = _settings(config_path, required=False)
+    source = migrations
+    if source is None and settings.config_file is not None:
+        source = settings.migrations
+    report = doctor(settings.require_database(database), source, fix=fix, vacuum=vacuum)
+    if output_format == "json":
+        emit_json(report.to_json())
+    else:
+        from sqlkeel.cli.output import print_doctor_report
+
+        print_doctor_report(report)
+    if not report.ok:
+        sys.exit(EXIT_DIFFERENCES)
+
+
 @cli.command("hash")
 @common_options
 def hash_command(config_path: str | None, output_format: str, traceback: bool) -> None:

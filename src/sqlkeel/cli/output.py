@@ -12,6 +12,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from sqlkeel.runner.doctor import DoctorReport
     from sqlkeel.runner.migrate import MigrateResult
 
 
@@ -69,3 +70,69 @@ def print_migrate_result(result: MigrateResult, *, output_format: str, database:
         say(f"applied {m.name} ({m.duration_ms:.1f} ms)")
     for name in result.out_of_order:
         say(f"note: {name} was applied after later-numbered migrations (a late merge)", err=True)
+
+
+def print_doctor_report(report: DoctorReport) -> None:
+    """What ``sqlkeel doctor`` prints in text mode."""
+    say(f"database: {report.database}")
+    kinds = {p.kind for p in report.problems}
+    if "corrupt" in kinds:
+        say("integrity_check: could not run: the file is damaged")
+    else:
+        say(
+            "integrity_check: ok"
+            if not report.integrity
+            else f"integrity_check: {len(report.integrity)} errors"
+        )
+        violations = len(report.foreign_key_violations)
+        say(
+            "foreign_key_check: ok"
+            if not violations
+            else f"foreign_key_check: {violations} rows without a parent"
+        )
+    if report.states is None:
+        say("migrations: not checked")
+    else:
+        counts: dict[str, int] = {}
+        for row in report.states:
+            counts[row.state] = counts.get(row.state, 0) + 1
+        summary = ", ".join(f"{n} {state}" for state, n in counts.items()) or "none"
+        say(f"migrations: {summary} ({report.migrations})")
+        if report.drift is None:
+            say("drift: not judged")
+        else:
+            say("drift: none" if not report.drift else f"drift: {len(report.drift)} differences")
+    if report.pragmas:
+        say("pragmas:")
+        for name, pragma in report.pragmas.items():
+            scope = "per connection" if pragma.scope == "connection" else pragma.scope
+            note = f": {pragma.note}" if pragma.note else ""
+            say(f"  {name} = {pragma.value} ({scope}){note}")
+    if report.sizes is not None:
+        s = report.sizes
+        say(
+            f"sizes: file {s.file_bytes} bytes, -wal {s.wal_bytes} bytes, free pages "
+            f"{s.freelist_count} × {s.page_size} = {s.free_bytes} bytes"
+        )
+    if report.processes:
+        from sqlkeel.processes import describe_processes
+
+        say(f"open in: {describe_processes(list(report.processes))}")
+    if report.fixes:
+        say("fixes:")
+        for fix in report.fixes:
+            say(f"  {fix.action}: {fix.detail}")
+    if report.sizes_after_fix is not None:
+        a = report.sizes_after_fix
+        say(
+            f"sizes after: file {a.file_bytes} bytes, -wal {a.wal_bytes} bytes, free pages "
+            f"{a.freelist_count} × {a.page_size} = {a.free_bytes} bytes"
+        )
+    for note in report.notes:
+        say(f"note: {note}")
+    if report.ok:
+        say("healthy: no problems found")
+        return
+    say(f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''} found:")
+    for problem in report.problems:
+        say(f"{problem.kind}: {problem.message}")

@@ -166,6 +166,11 @@ class MigrationSource:
                 return []
             except NotADirectoryError as exc:
                 raise MigrationFileError(f"{self.label}: not a directory") from exc
+            except PermissionError as exc:
+                raise MigrationFileError(
+                    f"{self.label}: the migrations directory cannot be listed: permission denied "
+                    "for this user; make it readable (chmod a+rx), or run as its owner"
+                ) from exc
         else:
             assert self.package_root is not None
             if not self.package_root.is_dir():
@@ -199,8 +204,15 @@ class MigrationSource:
                     return fh.read()
             assert self.package_root is not None
             return self.package_root.joinpath(name).read_bytes()
+        except PermissionError as exc:
+            raise MigrationFileError(
+                f"{self.label}/{name}: cannot be read: permission denied for this user. "
+                "Make the file readable (chmod a+r), or run as its owner"
+            ) from exc
         except OSError as exc:
-            raise MigrationFileError(f"{self.label}/{name}: cannot be read: {exc}") from exc
+            raise MigrationFileError(
+                f"{self.label}/{name}: cannot be read ({exc.strerror or exc})"
+            ) from exc
 
     def checksum(self, name: str) -> str:
         """The checksum of one file, without parsing it."""
