@@ -13,8 +13,10 @@ from sqlkeel.errors import (
     ChecksumMismatchError,
     ConfigError,
     ConnectError,
+    CorruptDatabaseError,
     DatabaseLockedError,
     DestructiveChangeError,
+    DiskFullError,
     DriftError,
     DuplicateMigrationError,
     ForeignKeyViolationError,
@@ -25,7 +27,9 @@ from sqlkeel.errors import (
     MissingMigrationError,
     NonConvergentPlanError,
     NotADatabaseError,
+    PermissionDeniedError,
     PlanError,
+    ReadOnlyDatabaseError,
     SchemaDriftWarning,
     SchemaSyntaxError,
     SourceError,
@@ -46,6 +50,7 @@ if TYPE_CHECKING:
     from sqlkeel.ddl_guard import SchemaChangeRefusedError, guard
     from sqlkeel.diff import Hazard, HazardNote, OpKind, Renames
     from sqlkeel.model import Schema
+    from sqlkeel.runner.doctor import DoctorReport, doctor
     from sqlkeel.runner.migrate import MigrateResult, migrate, open_database
     from sqlkeel.workflow import baseline, check, drift, generate, status
 
@@ -66,6 +71,8 @@ _LAZY = {
     "migrate": "sqlkeel.runner.migrate",
     "open_database": "sqlkeel.runner.migrate",
     "MigrateResult": "sqlkeel.runner.migrate",
+    "doctor": "sqlkeel.runner.doctor",
+    "DoctorReport": "sqlkeel.runner.doctor",
     "generate": "sqlkeel.workflow",
     "check": "sqlkeel.workflow",
     "status": "sqlkeel.workflow",
@@ -99,8 +106,11 @@ __all__ = [
     "ChecksumMismatchError",
     "ConfigError",
     "ConnectError",
+    "CorruptDatabaseError",
     "DatabaseLockedError",
     "DestructiveChangeError",
+    "DiskFullError",
+    "DoctorReport",
     "DriftError",
     "DuplicateMigrationError",
     "ForeignKeyViolationError",
@@ -116,8 +126,10 @@ __all__ = [
     "NonConvergentPlanError",
     "NotADatabaseError",
     "OpKind",
+    "PermissionDeniedError",
     "Plan",
     "PlanError",
+    "ReadOnlyDatabaseError",
     "Renames",
     "Schema",
     "SchemaChangeRefusedError",
@@ -132,6 +144,7 @@ __all__ = [
     "check",
     "connect",
     "consolidate",
+    "doctor",
     "drift",
     "generate",
     "guard",
