@@ -54,6 +54,7 @@ EXIT_CODES = {
     "drift": "0 · 1 · 3",
     "baseline": "0 · 1 · 3",
     "consolidate": "0 · 1",
+    "doctor": "0 · 1 · 3",
     "hash": "0 · 1",
     "diff": "0 · 1 · 4",
     "tour": "0 · 1",
