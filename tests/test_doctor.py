@@ -219,7 +219,8 @@ def test_a_truncated_database_is_reported_as_damaged(tmp_path: Path) -> None:
     report = sqlkeel.doctor(cut)
     assert [p.kind for p in report.problems] == ["corrupt"]
     assert "damaged" in report.problems[0].message
-    assert "malformed" in report.problems[0].message
+    assert "it was truncated" in report.problems[0].message
+    assert f"{3 * 4096}" in report.problems[0].message  # the bytes that are left
     code, out = doctor_cli("-d", str(cut))
     assert code == 3 and "corrupt:" in out
     assert files_state(cut.parent) == before

@@ -44,22 +44,46 @@ def database_path(path: str | os.PathLike[str]) -> str:
 
 
 def check_database_file(path: str) -> None:
-    """Refuse a directory, an unreadable file, or a file that does not start like SQLite."""
+    """Refuse a directory, an unreadable file, a file that does not start like SQLite, or one
+    cut shorter than its header says (before anything could write to it)."""
     if os.path.isdir(path):
         raise ConnectError(f"{path}: is a directory, not a database file")
     try:
         with open(path, "rb") as fh:
-            head = fh.read(len(SQLITE_HEADER))
+            head = fh.read(100)
     except PermissionError as exc:
         raise PermissionDeniedError(
             f"{path}: permission denied: this user cannot read the database file; run as the "
             "user that owns it, or give this user read and write permission (and write "
             "permission on its directory)"
         ) from exc
-    if head and head != SQLITE_HEADER:
+    if head and head[: len(SQLITE_HEADER)] != SQLITE_HEADER:
         raise NotADatabaseError(
             f"{path}: not a SQLite database (the file does not start with the SQLite header); "
             "check the path, or restore the file from a backup"
+        )
+    if head:
+        _check_length(path, head)
+
+
+def _check_length(path: str, head: bytes) -> None:
+    """A file shorter than the page count in its header was truncated (a copy cut short)."""
+    size = os.path.getsize(path)
+    if len(head) < 100:
+        pages, page_size = 1, 512
+    else:
+        page_size = int.from_bytes(head[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        pages = int.from_bytes(head[28:32], "big")
+        if head[24:28] != head[92:96]:  # the in-header size is stale: nothing to compare
+            return
+    if size < pages * page_size:
+        raise CorruptDatabaseError(
+            f"{path}: the database file is damaged: it was truncated (its header says "
+            f"{pages} pages of {page_size} bytes, {pages * page_size} bytes, but the file has "
+            f"{size}); it was cut short by a copy, a download or a full disk. Nothing was "
+            "written to it. Restore it from a backup; `sqlkeel doctor -d PATH` shows what is "
+            "left"
         )
 
 

@@ -57,7 +57,7 @@ from sqlkeel.connection import (
     lock_holders,
     storage_error,
 )
-from sqlkeel.errors import ConnectError, NotADatabaseError
+from sqlkeel.errors import ConnectError, CorruptDatabaseError, NotADatabaseError
 from sqlkeel.store.files import MigrationSource
 
 DOCTOR_JSON_VERSION = 1
@@ -65,6 +65,10 @@ _PAGE_RE = re.compile(r"\bpage (\d+)\b")
 _FREE_NOTE_BYTES = 1 << 20  # suggest VACUUM above 1 MiB of free pages …
 _FREE_NOTE_SHARE = 0.25  # … that are a quarter of the file or more
 _WAL_NOTE_BYTES = 4 << 20  # suggest a checkpoint above 4 MiB of WAL
+_NOT_FIXED = (
+    "the database failed its integrity check: nothing was written to it (restore it from a "
+    "backup first)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,8 +430,17 @@ def doctor(
     path = os.path.expanduser(os.fspath(database))
     if not os.path.exists(path):
         raise ConnectError(f"{path}: no such database file (nothing was created)")
-    check_database_file(path)  # a directory, unreadable, or not SQLite: raise
     source = MigrationSource.resolve(migrations) if migrations is not None else None
+    try:
+        check_database_file(path)  # a directory, unreadable, or not SQLite: raise
+    except CorruptDatabaseError as exc:  # truncated: a finding, and nothing to open
+        return DoctorReport(
+            database=path,
+            problems=(DoctorProblem("corrupt", str(exc)),),
+            migrations=source.label if source is not None else None,
+            processes=lock_holders(path),
+            fixes=(Fix("nothing", _NOT_FIXED),) if fix else (),
+        )
     problems: list[DoctorProblem] = []
     notes: list[str] = []
     integrity: list[str] = []
@@ -478,13 +491,7 @@ def doctor(
     after: Sizes | None = None
     if fix:
         if any(p.kind in ("corrupt", "integrity") for p in problems):
-            fixes = (
-                Fix(
-                    "nothing",
-                    "the database failed its integrity check: nothing was written to it "
-                    "(restore it from a backup first)",
-                ),
-            )
+            fixes = (Fix("nothing", _NOT_FIXED),)
         else:
             fixes, after = _fix(path, vacuum=vacuum, busy_timeout_ms=busy_timeout_ms)
     return DoctorReport(
