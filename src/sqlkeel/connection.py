@@ -150,6 +150,14 @@ def connect(
     if not memory:
         if os.path.exists(p):
             check_database_file(p)
+            if not os.access(p, os.W_OK):
+                # SQLite would open it read-only without a word, leave -wal/-shm files behind
+                # and fail at the first write: say it now, before anything is created.
+                raise ReadOnlyDatabaseError(
+                    f"{p}: the file is read-only for this user, and sqlkeel.connect() opens "
+                    "databases to write them (WAL, migrations). Make it writable (chmod u+w, or "
+                    "chown it to this user), or open it with a mode=ro URI to only read it"
+                )
         else:
             _prepare_directory(p)
     try:
@@ -346,12 +354,16 @@ def storage_error(
 
 
 def _page_limit(conn: sqlite3.Connection | None) -> int | None:
-    """``max_page_count`` when the database is at it (the cause of a SQLITE_FULL), else None."""
+    """``max_page_count`` when this connection lowered it (then it caused the SQLITE_FULL)."""
     if conn is None:
         return None
     try:
-        pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
         limit = int(conn.execute("PRAGMA max_page_count").fetchone()[0])
+        fresh = sqlite3.connect(":memory:")
+        try:
+            default = int(fresh.execute("PRAGMA max_page_count").fetchone()[0])
+        finally:
+            fresh.close()
     except sqlite3.Error:
         return None
-    return limit if pages >= limit - 1 else None
+    return limit if limit < default else None
