@@ -56,6 +56,7 @@ EXIT_CODES = {
     "consolidate": "0 · 1",
     "doctor": "0 · 1 · 3",
     "hash": "0 · 1",
+    "diagram": "0 · 1",
     "diff": "0 · 1 · 4",
     "tour": "0 · 1",
 }
