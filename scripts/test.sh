@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README "Run the tests"; .ci/run runs exactly this).
-# Lint and type-check when the dev tools are installed, then the whole suite twice:
-# on the system SQLite, and on the newer SQLite bundled with pysqlite3-binary.
+# Lint, type-check and build the docs when the dev tools are installed, then the whole
+# suite twice: on the system SQLite, and on the newer SQLite bundled with pysqlite3-binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-.venv/bin/python}"
@@ -13,6 +13,13 @@ fi
 if "$PY" -c "import mypy" 2>/dev/null; then
   echo "== mypy (strict, src/)"
   "$PY" -m mypy
+fi
+
+if "$PY" -c "import mkdocs" 2>/dev/null; then
+  echo "== docs (mkdocs build --strict)"
+  site="$(mktemp -d)"
+  "$PY" -m mkdocs build --strict --quiet --site-dir "$site"
+  rm -rf "$site"
 fi
 
 echo "== pytest on the system SQLite"
