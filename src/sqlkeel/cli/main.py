@@ -124,7 +124,9 @@ def diff_command(
         return
     result.require_safe(allow_destructive=allow_destructive)
     if not result.is_empty:
-        click.echo(result.sql(), nl=False)
+        from sqlkeel.cli.console import print_sql
+
+        print_sql(result.sql())
 
 
 def database_option(func: F) -> F:
@@ -251,10 +253,15 @@ def generate_command(
     if result.path is None:
         click.echo("no changes: the migrations already produce the desired schema")
         return
+    from sqlkeel.cli.console import print_ops, print_sql, rich_output
+
     click.echo(f"wrote {result.path}")
     if result.plan is not None:
-        for op in result.plan.ops:
-            click.echo(f"  {op.describe()}")
+        print_ops(result.plan.ops)
+    if rich_output():
+        from pathlib import Path
+
+        print_sql(Path(result.path).read_text(encoding="utf-8"))
 
 
 @cli.command("migrate")
@@ -346,16 +353,9 @@ def status_command(
     if output_format == "json":
         emit_json(report.to_json())
         return
-    click.echo(f"database: {report.database}")
-    if not report.rows:
-        click.echo("no migrations")
-    for row in report.rows:
-        when = (
-            f"  {row.applied_at}  {row.duration_ms:.1f} ms"
-            if row.applied_at and row.duration_ms is not None
-            else ""
-        )
-        click.echo(f"{row.state:<8} {row.name}{when}")
+    from sqlkeel.cli.console import print_status
+
+    print_status(report)
 
 
 @cli.command("drift")
