@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from sqlkeel.errors import (
     ApplyError,
+    BackupError,
     CatalogError,
     ChecksumMismatchError,
     ConfigError,
     ConnectError,
     CorruptDatabaseError,
+    DatabaseInUseError,
     DatabaseLockedError,
     DestructiveChangeError,
     DiskFullError,
@@ -21,6 +23,7 @@ from sqlkeel.errors import (
     DuplicateMigrationError,
     ForeignKeyViolationError,
     ImpossibleChangeError,
+    InvalidBackupError,
     MigrationError,
     MigrationFailedError,
     MigrationFileError,
@@ -30,6 +33,7 @@ from sqlkeel.errors import (
     PermissionDeniedError,
     PlanError,
     ReadOnlyDatabaseError,
+    RestoreError,
     SchemaDriftWarning,
     SchemaSyntaxError,
     SourceError,
@@ -50,6 +54,7 @@ if TYPE_CHECKING:
     from sqlkeel.ddl_guard import SchemaChangeRefusedError, guard
     from sqlkeel.diff import Hazard, HazardNote, OpKind, Renames
     from sqlkeel.model import Schema
+    from sqlkeel.runner.backup import Backup, RestoreResult, backup, list_backups, restore, rollback
     from sqlkeel.runner.doctor import DoctorReport, doctor
     from sqlkeel.runner.migrate import MigrateResult, migrate, open_database
     from sqlkeel.workflow import baseline, check, drift, generate, status
@@ -57,6 +62,12 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _LAZY = {
+    "Backup": "sqlkeel.runner.backup",
+    "RestoreResult": "sqlkeel.runner.backup",
+    "backup": "sqlkeel.runner.backup",
+    "list_backups": "sqlkeel.runner.backup",
+    "restore": "sqlkeel.runner.backup",
+    "rollback": "sqlkeel.runner.backup",
     "LoadedSchema": "sqlkeel.api",
     "Plan": "sqlkeel.api",
     "load_schema": "sqlkeel.api",
@@ -102,11 +113,14 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ApplyError",
+    "Backup",
+    "BackupError",
     "CatalogError",
     "ChecksumMismatchError",
     "ConfigError",
     "ConnectError",
     "CorruptDatabaseError",
+    "DatabaseInUseError",
     "DatabaseLockedError",
     "DestructiveChangeError",
     "DiskFullError",
@@ -117,6 +131,7 @@ __all__ = [
     "Hazard",
     "HazardNote",
     "ImpossibleChangeError",
+    "InvalidBackupError",
     "LoadedSchema",
     "MigrateResult",
     "MigrationError",
@@ -131,6 +146,8 @@ __all__ = [
     "PlanError",
     "ReadOnlyDatabaseError",
     "Renames",
+    "RestoreError",
+    "RestoreResult",
     "Schema",
     "SchemaChangeRefusedError",
     "SchemaDriftWarning",
@@ -140,6 +157,7 @@ __all__ = [
     "SqlkeelError",
     "UnmanagedDatabaseError",
     "__version__",
+    "backup",
     "baseline",
     "check",
     "connect",
@@ -148,11 +166,14 @@ __all__ = [
     "drift",
     "generate",
     "guard",
+    "list_backups",
     "load_schema",
     "load_settings",
     "migrate",
     "open_database",
     "plan",
     "plan_schemas",
+    "restore",
+    "rollback",
     "status",
 ]

@@ -28,6 +28,10 @@
     ├── DriftError                    exit 1   the schema is not what its migrations made (listed)
     ├── ApplyError                    exit 1   a plan failed while running (rolled back)
     │   └── ForeignKeyViolationError           foreign_key_check found orphans (rows listed)
+    ├── BackupError                   exit 1   a snapshot could not be taken; none was kept
+    ├── RestoreError                  exit 1   a restore or rollback did not happen; nothing changed
+    │   ├── InvalidBackupError                 the backup is not SQLite, truncated, corrupt or drifted
+    │   └── DatabaseInUseError                 other processes have the database open (named)
     └── DestructiveChangeError        exit 4   the plan loses data and that was not allowed
 
 The library raises these and never exits; only ``sqlkeel.cli.main`` turns them into exit codes.
@@ -184,6 +188,26 @@ class DriftError(SqlkeelError):
 
 class SchemaDriftWarning(UserWarning):
     """Drift found where the caller asked to be warned, not stopped."""
+
+
+class BackupError(SqlkeelError):
+    """A snapshot could not be taken (or listed); no partial snapshot was kept."""
+
+
+class RestoreError(SqlkeelError):
+    """A restore or rollback did not happen; the database was not changed."""
+
+
+class InvalidBackupError(RestoreError):
+    """The backup is not a SQLite file, is truncated or corrupt, or its schema drifted."""
+
+
+class DatabaseInUseError(RestoreError):
+    """Other processes have the database open; restoring under them needs ``force``."""
+
+    def __init__(self, message: str, *, processes: tuple[tuple[int, str], ...] = ()) -> None:
+        self.processes = processes
+        super().__init__(message)
 
 
 class ApplyError(SqlkeelError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import partial
 
 _VALUE_OPTIONS = {
     "-d": "database",
@@ -19,7 +20,12 @@ _VALUE_OPTIONS = {
     "--format": "output_format",
     "--config": "config_path",
 }
-_FLAGS = {"--dry-run": "dry_run", "--traceback": "traceback", "--allow-drift": "allow_drift"}
+_FLAGS = {
+    "--dry-run": "dry_run",
+    "--traceback": "traceback",
+    "--allow-drift": "allow_drift",
+    "--no-backup": "no_backup",
+}
 
 
 def parse_migrate(argv: list[str]) -> dict[str, object] | None:
@@ -34,6 +40,7 @@ def parse_migrate(argv: list[str]) -> dict[str, object] | None:
         "config_path": None,
         "dry_run": False,
         "allow_drift": False,
+        "no_backup": False,
         "traceback": False,
     }
     args = argv[1:]
@@ -78,20 +85,29 @@ def run_migrate(
     output_format: str,
     config_path: str | None,
     allow_drift: bool = False,
+    no_backup: bool = False,
 ) -> None:
-    """``sqlkeel migrate``: the click command and the fast path both run this (it raises)."""
-    from sqlkeel.cli.output import print_migrate_result
+    """``sqlkeel migrate``: the click command and the fast path both run this (it raises).
+
+    A pre-migration snapshot is taken unless ``no_backup`` or ``[tool.sqlkeel.backup]
+    enabled = false``; with both -d and --migrations the configuration is read only when a
+    snapshot is due (the no-op path never reads it).
+    """
+    from sqlkeel.cli.output import backup_progress, print_migrate_result
     from sqlkeel.runner.migrate import migrate
 
+    backup: object
     if database is None or migrations is None:
         from sqlkeel.config import load_settings
 
         settings = load_settings(config_path)
         target = str(settings.require_database(database))
         source = migrations or settings.migrations
+        backup = settings.backup
     else:
         target = os.path.expanduser(database)
         source = migrations
+        backup = partial(_backup_settings, config_path)
     result = migrate(
         target,
         source,
@@ -99,8 +115,17 @@ def run_migrate(
         dry_run=dry_run,
         verify_checksums=True,
         drift="warn" if allow_drift else "error",
+        backup=False if no_backup or dry_run else backup,
+        backup_progress=backup_progress(output_format),
     )
     print_migrate_result(result, output_format=output_format, database=target)
+
+
+def _backup_settings(config_path: str | None) -> object:
+    """``[tool.sqlkeel.backup]`` of the configuration, when there is one (else the defaults)."""
+    from sqlkeel.config import load_settings
+
+    return load_settings(config_path, required=False).backup
 
 
 def main() -> None:

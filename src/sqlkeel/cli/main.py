@@ -279,6 +279,11 @@ def generate_command(
     default=None,
     help="Migrations directory or package:resource (default: config).",
 )
+@click.option(
+    "--no-backup",
+    is_flag=True,
+    help="Take no pre-migration snapshot (also: [tool.sqlkeel.backup] enabled = false).",
+)
 @common_options
 def migrate_command(
     database: str | None,
@@ -286,6 +291,7 @@ def migrate_command(
     dry_run: bool,
     allow_drift: bool,
     migrations: str | None,
+    no_backup: bool,
     config_path: str | None,
     output_format: str,
     traceback: bool,
@@ -293,6 +299,8 @@ def migrate_command(
     """Apply pending migrations in one transaction, exactly once.
 
     Any number of processes may run it at once. A failure leaves the database as it was.
+    When something is pending and the database has applied migrations, a snapshot is taken
+    first, under the write lock (see `sqlkeel rollback`); --no-backup skips it.
     Exit codes: 0 done (or nothing to do), 1 error.
     """
     _remember(output_format, traceback)
@@ -306,7 +314,193 @@ def migrate_command(
         output_format=output_format,
         config_path=config_path,
         allow_drift=allow_drift,
+        no_backup=no_backup,
     )
+
+
+def _backup_settings(config_path: str | None, database: str | None) -> tuple[Any, Any]:
+    """(the database path, the settings) for backup, restore and rollback."""
+    settings = _settings(config_path, required=database is None)
+    return settings.require_database(database), settings
+
+
+def _describe_backup(b: Any) -> str:
+    size = f"{b.size / 1_048_576:.1f} MiB" if b.size >= 1_048_576 else f"{b.size / 1024:.0f} KiB"
+    return f"{b.taken_at}  {b.label:<16} {size:>10}  {b.path}"
+
+
+@cli.group("backup", invoke_without_command=True)
+@database_option
+@click.option(
+    "--label",
+    default="manual",
+    show_default=True,
+    help="The end of the snapshot's file name (letters, digits, '.', '_', '-').",
+)
+@common_options
+@click.pass_context
+def backup_command(
+    ctx: click.Context,
+    database: str | None,
+    label: str,
+    config_path: str | None,
+    output_format: str,
+    traceback: bool,
+) -> None:
+    """Take a snapshot of the database now; `sqlkeel backup list` shows the snapshots.
+
+    The copy is made with SQLite's online backup API (consistent, committed -wal content
+    included, while the application keeps running), checked with integrity_check and then
+    renamed into place, in [tool.sqlkeel.backup] directory (default: sqlkeel-backups/ beside
+    the database). The retention limits (keep, max_age_days) then apply to this database's
+    snapshots; the new one is always kept.
+
+    Exit codes: 0 taken, 1 error (no snapshot was kept).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    _remember(output_format, traceback)
+    from sqlkeel.cli.output import backup_progress
+    from sqlkeel.runner.backup import backup
+
+    db, settings = _backup_settings(config_path, database)
+    taken = backup(
+        db,
+        label=label,
+        directory=settings.backup.directory,
+        keep=settings.backup.keep,
+        max_age_days=settings.backup.max_age_days,
+        progress=backup_progress(output_format),
+    )
+    if output_format == "json":
+        emit_json({"version": 1, "database": str(db), "backup": taken.to_json()})
+        return
+    click.echo(f"snapshot: {taken.path}")
+
+
+@backup_command.command("list")
+@database_option
+@common_options
+def backup_list_command(
+    database: str | None, config_path: str | None, output_format: str, traceback: bool
+) -> None:
+    """List the database's snapshots, oldest first: time (UTC), label, size, path.
+
+    Exit codes: 0 listed (also when there are none), 1 error.
+    """
+    _remember(output_format, traceback)
+    from sqlkeel.runner.backup import backup_directory, list_backups
+
+    db, settings = _backup_settings(config_path, database)
+    directory = backup_directory(db, settings.backup.directory)
+    found = list_backups(db, directory=directory)
+    if output_format == "json":
+        emit_json(
+            {
+                "version": 1,
+                "database": str(db),
+                "directory": str(directory),
+                "backups": [b.to_json() for b in found],
+            }
+        )
+        return
+    if not found:
+        click.echo(f"no snapshots of {db} in {directory}")
+    for b in found:
+        click.echo(_describe_backup(b))
+
+
+def _print_restore(result: Any, output_format: str) -> None:
+    if output_format == "json":
+        emit_json(result.to_json())
+        return
+    if result.forced_past:
+        from sqlkeel.processes import describe_processes
+
+        click.echo(
+            "warning: restored while open in " + describe_processes(list(result.forced_past)),
+            err=True,
+        )
+    if result.replaced is not None:
+        click.echo(f"kept the replaced database: {result.replaced.path}")
+    click.echo(f"restored {result.database} from {result.restored_from.path}")
+
+
+def _restore_options(settings: Any) -> dict[str, Any]:
+    return {
+        "directory": settings.backup.directory,
+        "migrations": settings.migrations if settings.config_file is not None else None,
+        "keep": settings.backup.keep,
+        "max_age_days": settings.backup.max_age_days,
+    }
+
+
+@cli.command("restore")
+@click.argument("backup_file", metavar="[BACKUP]", required=False, type=click.Path(dir_okay=False))
+@database_option
+@click.option("--force", is_flag=True, help="Restore even while other processes have it open.")
+@common_options
+def restore_command(
+    backup_file: str | None,
+    database: str | None,
+    force: bool,
+    config_path: str | None,
+    output_format: str,
+    traceback: bool,
+) -> None:
+    """Put a snapshot (default: the newest) in place of the database.
+
+    The backup is verified first: a SQLite file, not truncated, integrity_check ok, its
+    schema readable and, with a configuration, equal to what its own applied migrations
+    produce. It refuses while other processes have the database open (they are named)
+    unless --force. The replaced database is kept as a pre-restore snapshot, and the copy
+    goes through SQLite's backup API in one transaction: a failure changes nothing.
+
+    Exit codes: 0 restored, 1 error (nothing was changed).
+    """
+    _remember(output_format, traceback)
+    from sqlkeel.cli.output import backup_progress
+    from sqlkeel.runner.backup import restore
+
+    db, settings = _backup_settings(config_path, database)
+    result = restore(
+        db,
+        backup_file,
+        force=force,
+        progress=backup_progress(output_format),
+        **_restore_options(settings),
+    )
+    _print_restore(result, output_format)
+
+
+@cli.command("rollback")
+@database_option
+@click.option("--force", is_flag=True, help="Roll back even while other processes have it open.")
+@common_options
+def rollback_command(
+    database: str | None,
+    force: bool,
+    config_path: str | None,
+    output_format: str,
+    traceback: bool,
+) -> None:
+    """Restore the newest pre-migration snapshot: the database as it was before `migrate`.
+
+    Rows written since that snapshot are not in it; the database being replaced is kept as
+    a pre-restore snapshot. The rolled-back migrations are pending again. Verification,
+    refusal while in use and --force are as for `sqlkeel restore`.
+
+    Exit codes: 0 rolled back, 1 error (nothing was changed).
+    """
+    _remember(output_format, traceback)
+    from sqlkeel.cli.output import backup_progress
+    from sqlkeel.runner.backup import rollback
+
+    db, settings = _backup_settings(config_path, database)
+    result = rollback(
+        db, force=force, progress=backup_progress(output_format), **_restore_options(settings)
+    )
+    _print_restore(result, output_format)
 
 
 @cli.command("check")

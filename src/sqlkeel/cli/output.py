@@ -10,6 +10,7 @@ import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from sqlkeel.runner.doctor import DoctorReport
@@ -66,10 +67,47 @@ def print_migrate_result(result: MigrateResult, *, output_format: str, database:
     if not result.applied:
         say(f"nothing to apply: {result.already_applied} migrations already applied")
         return
+    if result.backup is not None:
+        say(f"snapshot: {result.backup.path}")
     for m in result.applied:
         say(f"applied {m.name} ({m.duration_ms:.1f} ms)")
     for name in result.out_of_order:
         say(f"note: {name} was applied after later-numbered migrations (a late merge)", err=True)
+
+
+def backup_progress(output_format: str) -> Callable[[int, int], None] | None:
+    """A progress display for a snapshot or restore copy, on stderr (None for JSON).
+
+    Nothing is shown for a copy done in one step (most databases). Then a rich bar on a
+    terminal, plain lines at every tenth otherwise.
+    """
+    if output_format == "json":
+        return None
+    state: dict[str, Any] = {"bar": None, "shown": -1}
+
+    def show(copied: int, total: int) -> None:
+        if state["shown"] < 0 and copied >= total:
+            return  # finished at the first step: nothing to show
+        if sys.stderr.isatty():
+            if state["bar"] is None:
+                from rich.console import Console
+                from rich.progress import Progress
+
+                bar = Progress(console=Console(stderr=True), transient=True)
+                bar.start()
+                state["bar"] = (bar, bar.add_task("snapshot", total=total))
+            bar, task = state["bar"]
+            bar.update(task, completed=copied, total=total)
+            state["shown"] = copied
+            if copied >= total:
+                bar.stop()
+            return
+        tenth = copied * 10 // max(total, 1)
+        if tenth > state["shown"]:
+            state["shown"] = tenth
+            say(f"copying: {tenth * 10}% ({copied}/{total} pages)", err=True)
+
+    return show
 
 
 def print_doctor_report(report: DoctorReport) -> None:

@@ -24,6 +24,7 @@ import time
 from sqlkeel.connection import connect, database_file, locked_error, storage_error
 from sqlkeel.ddl_guard import lifted
 from sqlkeel.errors import (
+    BackupError,
     ChecksumMismatchError,
     DriftError,
     ForeignKeyViolationError,
@@ -39,7 +40,10 @@ from sqlkeel.store.journal import CREATE_JOURNAL, applied_names, read_journal, r
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
+
+    from sqlkeel.runner.backup import Backup
 
 TOOL_VERSION = "0.1.0"
 DRIFT_MODES = ("error", "warn", "ignore")
@@ -68,7 +72,7 @@ class AppliedMigration:
 class MigrateResult:
     """What :func:`migrate` did."""
 
-    __slots__ = ("already_applied", "applied", "dry_run", "out_of_order")
+    __slots__ = ("already_applied", "applied", "backup", "dry_run", "out_of_order")
 
     def __init__(
         self,
@@ -76,11 +80,13 @@ class MigrateResult:
         already_applied: int = 0,
         dry_run: bool = False,
         out_of_order: tuple[str, ...] = (),
+        backup: Backup | None = None,
     ) -> None:
         self.applied = applied
         self.already_applied = already_applied
         self.dry_run = dry_run
         self.out_of_order = out_of_order
+        self.backup = backup  # the pre-migration snapshot taken, if any
 
     def __repr__(self) -> str:
         return f"MigrateResult(applied={self.names!r}, already_applied={self.already_applied})"
@@ -100,7 +106,39 @@ class MigrateResult:
             ],
             "already_applied": self.already_applied,
             "out_of_order": list(self.out_of_order),
+            "backup": self.backup.to_json() if self.backup else None,
         }
+
+
+class _SnapshotRequest:
+    """migrate's ``backup=`` request, taken at most once per call, under the write lock."""
+
+    __slots__ = ("last", "progress", "spec", "taken")
+
+    def __init__(self, spec: object, progress: Callable[[int, int], None] | None, last: int):
+        self.spec = spec
+        self.progress = progress
+        self.last = last  # the number of the last migration this call means to apply
+        self.taken: Backup | None = None
+
+    def take(self, conn: sqlite3.Connection, todo: list[Migration]) -> None:
+        """Snapshot the database as it is now: the runner holds BEGIN IMMEDIATE, unwritten."""
+        from sqlkeel.runner.backup import snapshot_before_migrating
+
+        spec, self.spec = self.spec, None
+        try:
+            self.taken = snapshot_before_migrating(
+                conn,
+                spec,
+                first=migration_number(todo[0].name) or 0,
+                last=max(self.last, migration_number(todo[-1].name) or 0),
+                progress=self.progress,
+            )
+        except BackupError as exc:
+            raise BackupError(
+                f"{exc}\nThe pre-migration snapshot failed, so nothing was applied. Fix the "
+                "cause, or migrate without a snapshot (--no-backup, or backup=False)."
+            ) from exc
 
 
 def _statements(migration: Migration) -> list[tuple[str, int]]:
@@ -242,6 +280,7 @@ def _run_batch(
     lock_timeout: float,
     drift_mode: str,
     drift_state: list[bool],
+    snapshot: _SnapshotRequest | None = None,
 ) -> list[AppliedMigration]:
     """Apply ``batch`` (the files not yet in the journal, re-read under the lock)."""
     fk_before = int(conn.execute("PRAGMA foreign_keys").fetchone()[0])
@@ -260,6 +299,11 @@ def _run_batch(
                 _verify_applied(source, conn, names)
             applied = applied_names(conn)
             todo = [m for m in batch if m.name not in applied]  # others won the race
+            if snapshot is not None and snapshot.spec and todo and applied:
+                # Under the write lock, before anything is written (so exactly the state
+                # before the migration, and one snapshot however many processes migrate);
+                # a brand-new database (empty journal) has nothing to keep.
+                snapshot.take(conn, todo)
             if verify and todo:
                 # Only a schema known to be what the migrations made may be recorded as
                 # verified after this batch; drift applied over stays visible.
@@ -392,6 +436,8 @@ def migrate(
     verify_checksums: bool = False,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     drift: str = "error",
+    backup: object = False,
+    backup_progress: Callable[[int, int], None] | None = None,
 ) -> MigrateResult:
     """Apply pending migrations atomically and exactly once; return what was applied.
 
@@ -403,6 +449,12 @@ def migrate(
     ``drift`` is what to do when, before applying anything, the database's schema is not the
     one its applied migrations produce: ``"error"`` (refuse, listing the differences),
     ``"warn"`` (a :class:`SchemaDriftWarning`, then apply) or ``"ignore"``.
+    ``backup`` asks for a pre-migration snapshot (off by default): ``True`` (beside the
+    database, default retention), a :class:`~sqlkeel.config.BackupSettings` (its ``enabled``
+    is obeyed), or a callable returning either, called only when a snapshot is due. It is
+    taken only when something is pending and the database has applied migrations, under the
+    write lock; ``backup_progress(copied_pages, total_pages)`` follows the copy. A failed
+    snapshot (:class:`BackupError`) applies nothing.
     """
     if drift not in DRIFT_MODES:
         raise ValueError(f"drift must be one of {', '.join(DRIFT_MODES)}, not {drift!r}")
@@ -470,6 +522,15 @@ def migrate(
                 else:
                     batches.append(([m], True))
             drift_state = [False]  # set by the first batch's drift check
+            snapshot = (
+                _SnapshotRequest(
+                    backup,
+                    backup_progress,
+                    max(migration_number(m.name) or 0 for m in migrations_to_run),
+                )
+                if backup
+                else None
+            )
             for index, (batch, transactional) in enumerate(batches):
                 applied += _run_batch(
                     conn,
@@ -482,6 +543,7 @@ def migrate(
                     lock_timeout=lock_timeout,
                     drift_mode=drift,
                     drift_state=drift_state,
+                    snapshot=snapshot,
                 )
         finally:
             exemption.__exit__()
@@ -490,6 +552,7 @@ def migrate(
             applied=tuple(applied),
             already_applied=len(applied_names(conn)) - len(applied),
             out_of_order=tuple(n for n in out_of_order if n in {a.name for a in applied}),
+            backup=snapshot.taken if snapshot is not None else None,
         )
     except sqlite3.Error as exc:  # reading the journal of a damaged, foreign or locked file
         fault = storage_error(
@@ -564,6 +627,7 @@ def open_database(
     drift: str = "error",
     guard: bool = True,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    backup: object = False,
     **connect_options: object,
 ) -> sqlite3.Connection:
     """The application's one startup call: open its database, apply pending migrations, check
@@ -573,11 +637,12 @@ def open_database(
     schema has not changed since it was last verified, the check costs two small queries.
     The connection is guarded (``guard=True``): schema changes outside migrations are refused.
     ``lock_timeout`` (seconds) is how long to wait for another process's migration.
+    ``backup`` takes a pre-migration snapshot when something is pending (see :func:`migrate`).
     """
     conn = connect(path, guard=guard, **connect_options)  # type: ignore[arg-type]
     try:
         source = MigrationSource.resolve(migrations)
-        migrate(conn, source, drift=drift, lock_timeout=lock_timeout)
+        migrate(conn, source, drift=drift, lock_timeout=lock_timeout, backup=backup)
         if drift != "ignore":
             isolation = conn.isolation_level
             conn.isolation_level = None
