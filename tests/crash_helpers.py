@@ -106,16 +106,21 @@ def raw_schema(conn: sqlite3.Connection) -> list[tuple[str, str, str, str | None
     ).fetchall()
 
 
-# argv: log-file, then the sqlkeel arguments. Prints one JSON line per connection and statement.
+# argv: log-file, then the sqlkeel arguments. One JSON line per connection and per statement:
+# [time, "connect" | "sql", path or statement, index of the connection in opening order].
 TRACER = r"""
 import json, sqlite3, sys, time
 log = open(sys.argv[1], "w", buffering=1)
 original = sqlite3.connect
+opened = []
 def connect(*args, **kwargs):
     conn = original(*args, **kwargs)
+    index = len(opened)
+    opened.append(index)
     target = args[0] if args else kwargs.get("database")
-    log.write(json.dumps([time.time(), "connect", str(target)]) + "\n")
-    conn.set_trace_callback(lambda sql: log.write(json.dumps([time.time(), "sql", sql[:80]]) + "\n"))
+    log.write(json.dumps([time.time(), "connect", str(target), index]) + "\n")
+    conn.set_trace_callback(
+        lambda sql: log.write(json.dumps([time.time(), "sql", sql[:80], index]) + "\n"))
     return conn
 sqlite3.connect = connect
 sys.argv = ["sqlkeel", *sys.argv[2:]]
@@ -125,12 +130,13 @@ main()
 
 
 def phases(
-    events: list[tuple[float, str, str]], spawned: float, exited: float, db: Path
+    events: list[tuple[float, str, str, int]], spawned: float, exited: float
 ) -> list[tuple[str, float]]:
     """(label, start offset in seconds from spawn) of each phase of a traced ``sqlkeel migrate``.
 
     The labels name what the process was doing; a kill at offset ``t`` landed in the last phase
-    whose start is ``<= t``. The marks are the first connection, the first ``BEGIN``, the copy
+    whose start is ``<= t``. The marks are the first connection, the first ``BEGIN``, the
+    connections opened under the lock (the pre-migration snapshot, when there is one), the copy
     into ``_sqlkeel_new_parent``, ``DROP TABLE "parent"``, each ``COMMIT``, ``VACUUM`` and the
     process's exit.
     """
@@ -149,20 +155,23 @@ def phases(
 
     out: list[tuple[str, float]] = [("start-up: interpreter, imports, options", 0.0)]
     connect = first(lambda e: e[1] == "connect")
+    main = events[connect][3]
     begin = first(sql_is("BEGIN"), connect)
-    out.append(("open, journal and checksum reads, backup if any, before BEGIN", at(connect)))
-    others = [
-        i for i in range(connect, begin) if events[i][1] == "connect" and Path(events[i][2]) != db
-    ]
-    if others:
-        out.append(("a second connection before BEGIN (the backup, if any)", at(others[0])))
+    out.append(("open, journal and checksum reads before BEGIN", at(connect)))
+    out.append(("BEGIN IMMEDIATE, journal re-read under the lock", at(begin)))
     copy = first(sql_is('INSERT INTO "_sqlkeel_new_parent"'), begin)
+    others = [i for i in range(begin, copy) if events[i][1] == "connect"]
+    if others:
+        back = first(lambda e: e[3] == main, others[-1])
+        out.append(("pre-migration snapshot (backup), under the lock", at(others[0])))
+        out.append(("batch 1 (0003-0006) before the rebuild's copy", at(back)))
+    else:
+        out.append(("batch 1 (0003-0006) before the rebuild's copy", at(begin + 1)))
     drop = first(sql_is('DROP TABLE "parent"'), copy)
     commit1 = first(sql_is("COMMIT"), drop)
     vacuum = first(sql_is("VACUUM"), commit1)
     commits = [i for i in range(vacuum, len(events)) if sql_is("COMMIT")(events[i])]
     out += [
-        ("batch 1 (0003-0006) before the rebuild's copy", at(begin)),
         ("rebuild: copying the parent rows", at(copy)),
         ("rebuild: drop, rename, indexes, 0006's index, foreign_key_check", at(drop)),
         ("COMMIT of batch 1", at(commit1)),

@@ -33,6 +33,7 @@ database.)
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import random
@@ -72,7 +73,7 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SI
 PARENT_ROWS = 200_000
 CHILD_ROWS = 200_000
 TAG_ROWS = 50_000
-DEFAULT_TRIALS = 8
+DEFAULT_TRIALS = 6
 TRIALS = int(os.environ.get("SQLKEEL_CRASH_TRIALS", "") or DEFAULT_TRIALS)
 SEED = int(os.environ.get("SQLKEEL_CRASH_SEED", "") or random.SystemRandom().randrange(10**6))
 REPORT = os.environ.get("SQLKEEL_CRASH_REPORT", "")
@@ -216,10 +217,20 @@ def _migrate_args(db: Path, migrations: Path, *, backup: bool | None) -> list[st
     return args
 
 
-def _has_backup_flag(cwd: Path) -> bool:
-    done = _run_cli(["migrate", "--help"], cwd, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return "--no-backup" in done.stdout
+def _has_backups(cwd: Path) -> bool:
+    """Whether ``sqlkeel migrate`` takes a pre-migration snapshot (and ``--no-backup``)."""
+    try:
+        backup = importlib.import_module("sqlkeel.runner.backup")
+    except ImportError:
+        return False
+    from sqlkeel.cli.fast import parse_migrate
+
+    if parse_migrate(["migrate", "--no-backup"]) is None:
+        done = _run_cli(["migrate", "--help"], cwd, timeout=60)
+        if "--no-backup" not in done.stdout:
+            return False
+    assert hasattr(backup, "list_backups"), "the backup module has no list_backups()"
+    return True
 
 
 @pytest.fixture(scope="module")
@@ -257,9 +268,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     for k in BOUNDARIES:
         for table in (*DIGESTED, "sqlite_sequence"):
             assert expected[k][table] == base[table], f"the reference run changed {table}"
-    return Project(
-        root, migrations, template, names, replays, raw, expected, _has_backup_flag(root)
-    )
+    return Project(root, migrations, template, names, replays, raw, expected, _has_backups(root))
 
 
 def _fresh_copy(project: Project, name: str) -> Path:
@@ -305,7 +314,7 @@ def _measure(project: Project) -> None:
     exited = time.time()
     assert done.returncode == 0, done.stderr
     events = [tuple(json.loads(line)) for line in log.read_text().splitlines()]
-    project.timeline = phases(events, spawned, exited, db)  # type: ignore[arg-type]
+    project.timeline = phases(events, spawned, exited)  # type: ignore[arg-type]
     shutil.rmtree(db.parent)
 
 
@@ -343,26 +352,24 @@ def _check(project: Project, db: Path, listed_k: int | None) -> int:
     return k
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
+def _snapshots(db: Path) -> tuple[list[Path], list[Path]]:
+    """(the snapshots the backup module lists, the other files in the backup directory)."""
+    backup = importlib.import_module("sqlkeel.runner.backup")
+    listed = [b.path for b in backup.list_backups(db)]
+    directory = backup.backup_directory(db)
+    others = sorted(
+        p for p in (directory.iterdir() if directory.is_dir() else []) if p not in set(listed)
+    )
+    return listed, others
 
 
-def _check_snapshots(project: Project, db: Path) -> int:
-    """Every snapshot ``sqlkeel backup list`` shows is complete; returns how many there are."""
-    done = _run_cli(["backup", "list", "-d", str(db), "--format", "json"], db.parent, timeout=120)
-    assert done.returncode == 0, f"backup list failed:\n{done.stdout}\n{done.stderr}"
-    paths = set()
-    for s in _strings(json.loads(done.stdout)):
-        p = Path(s) if os.path.isabs(s) else db.parent / s
-        if p.is_file() and p.resolve() != db.resolve() and not p.name.endswith(("-wal", "-shm")):
-            paths.add(p)
-    for snapshot in sorted(paths):
+def _check_snapshots(project: Project, db: Path, checked: set[Path]) -> list[Path]:
+    """Every listed snapshot is a complete, consistent copy of a legal state; returns the files
+    of the backup directory that are not listed (temporary files of a killed snapshot)."""
+    listed, others = _snapshots(db)
+    for snapshot in listed:
+        if snapshot in checked:
+            continue
         copy = snapshot.with_name(snapshot.name + ".checked")  # never open the snapshot itself
         shutil.copyfile(snapshot, copy)
         try:
@@ -372,9 +379,15 @@ def _check_snapshots(project: Project, db: Path) -> int:
                 f"a listed snapshot is not a complete copy: {snapshot}: {exc}"
             ) from exc
         finally:
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{copy}{suffix}").unlink(missing_ok=True)
-    return len(paths)
+        checked.add(snapshot)
+    for other in others:
+        assert other.name.startswith("."), (
+            f"{other.name}: a file in the backup directory that is neither a listed snapshot "
+            "nor a hidden temporary file"
+        )
+    return others
 
 
 @dataclass
@@ -387,6 +400,7 @@ class Trial:
     wal: str = ""
     journal_after_kill: int = -1
     snapshots: int = 0
+    leftovers: int = 0
     error: str = ""
 
 
@@ -430,16 +444,23 @@ def _trial(project: Project, trial: Trial) -> None:
 
     k = _check(project, db, None)
     trial.journal_after_kill = k
-    if trial.backup is not False and project.backups:
-        trial.snapshots = _check_snapshots(project, db)
+    backups = trial.backup is not False and project.backups
+    checked: set[Path] = set()
+    if backups:
+        trial.leftovers = len(_check_snapshots(project, db, checked))
+        if trial.leftovers:
+            trial.wal += "; a snapshot's temporary file left (killed mid-snapshot)"
 
     done = _run_cli(_migrate_args(db, project.migrations, backup=trial.backup), db.parent)
     assert done.returncode == 0, f"the next migrate failed:\n{done.stdout}\n{done.stderr}"
     applied = [m["name"] for m in json.loads(done.stdout)["applied"]]
     assert applied == project.names[k:], f"the next migrate applied {applied}"
     _check(project, db, BOUNDARIES[-1])
-    if trial.backup is not False and project.backups:
-        _check_snapshots(project, db)
+    if backups:
+        left = _check_snapshots(project, db, checked)
+        if k < BOUNDARIES[-1]:  # the next migrate took a snapshot, and cleared the dead one's
+            assert not left, f"the killed snapshot's temporary files stayed: {left}"
+        trial.snapshots = len(checked)
     shutil.rmtree(db.parent)
 
 
@@ -481,6 +502,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_the_next_migrate_finishes(
         "backups": project.backups,
         "trials_with_backup": sum(1 for t in run if t.backup),
         "snapshots_checked": sum(t.snapshots for t in run),
+        "killed_mid_snapshot": sum(1 for t in killed if t.leftovers),
         "uninterrupted_seconds": round(project.duration, 3),
         "timeline": [(label, round(start, 3)) for label, start in project.timeline],
         "by_phase": dict(Counter(t.phase for t in killed)),
