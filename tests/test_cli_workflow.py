@@ -586,8 +586,10 @@ def test_migrate_json(project: Path, sk: Any) -> None:
         "already_applied",
         "out_of_order",
         "database",
+        "backup",
     }
     assert data["version"] == 1 and data["dry_run"] is False
+    assert data["backup"] is None  # a brand-new database has nothing to snapshot
     assert data["database"] == str(project / "app.db")
     assert [m["name"] for m in data["applied"]] == [first]
     assert isinstance(data["applied"][0]["duration_ms"], float)
