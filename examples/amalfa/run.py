@@ -10,9 +10,11 @@ schema/, migrations/) into DIR (default: a temporary directory, removed afterwar
    ``sqlkeel baseline -d .amalfa/resonance.db``: the ``[tool.sqlkeel.baseline]`` map says
    user_version 9 is migration 0001, and sqlkeel verifies that the live schema equals 0001's
    before recording anything;
-4. snapshots the database with SQLite's backup API (keeping ``[tool.sqlkeel.backup] keep``
-   copies), then ``sqlkeel migrate`` applies 0002 (a column and an index);
-5. rolls back to the snapshot, shows 0002 pending again, and migrates forward once more.
+4. ``sqlkeel migrate`` applies 0002 (a column and an index), after taking its own
+   pre-migration snapshot with SQLite's backup API in ``[tool.sqlkeel.backup] directory``
+   (keeping ``keep`` copies);
+5. ``sqlkeel rollback`` restores that snapshot (keeping the replaced file), 0002 is pending
+   again, and ``sqlkeel migrate`` goes forward once more.
 
 Every step is checked; it exits 0 when all checks hold, 1 otherwise.
 """
@@ -31,7 +33,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import backups  # noqa: E402
 import legacy  # noqa: E402
 from resonance import ResonanceDB, to_blob  # noqa: E402
 
@@ -125,6 +126,14 @@ def sqlkeel_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return result
 
 
+def snapshot_path(result: subprocess.CompletedProcess[str]) -> Path:
+    """The snapshot a ``sqlkeel backup`` or ``sqlkeel migrate`` run printed."""
+    for line in result.stdout.splitlines():
+        if line.startswith("snapshot: "):
+            return Path(line.removeprefix("snapshot: "))
+    raise AssertionError(f"no snapshot in the output of {result.args}")
+
+
 def embeddings_digest(path: Path) -> str:
     """One hash over every node's id and embedding bytes."""
     conn = sqlite3.connect(path)
@@ -201,19 +210,16 @@ def demo(work: Path) -> dict[str, bool]:
     refused = sqlkeel_cli("migrate", "-d", str(DB), cwd=work)
     tables_after_refusal = table_names(db)
 
-    print("== adopt it")
-    first_snapshot = backups.snapshot(
-        db, settings.backup.directory, label="pre-baseline", keep=settings.backup.keep
+    print("== adopt it, after a snapshot")
+    first_snapshot = snapshot_path(
+        sqlkeel_cli("backup", "-d", str(DB), "--label", "pre-baseline", cwd=work)
     )
     adopted = sqlkeel_cli("baseline", "-d", str(DB), cwd=work)
     status_adopted = sqlkeel_cli("status", "-d", str(DB), cwd=work)
 
-    print("== snapshot, then migrate")
-    pre_0002 = backups.snapshot(
-        db, settings.backup.directory, label="pre-0002", keep=settings.backup.keep
-    )
-    print(f"  snapshot: {pre_0002.relative_to(work)}")
+    print("== migrate (sqlkeel takes the pre-migration snapshot itself)")
     migrated = sqlkeel_cli("migrate", "-d", str(DB), cwd=work)
+    pre_0002 = snapshot_path(migrated)
     drift = sqlkeel_cli("drift", "-d", str(DB), cwd=work)
     migrated_columns = columns(db, "nodes")
     store = ResonanceDB(db)
@@ -239,21 +245,17 @@ def demo(work: Path) -> dict[str, bool]:
     migrated_nodes = count_nodes(db)
 
     print("== roll back to the pre-migration snapshot")
-    backups.restore(pre_0002, db)
+    rolled_back = sqlkeel_cli("rollback", "-d", str(DB), cwd=work)
     status_rolled_back = sqlkeel_cli("status", "-d", str(DB), cwd=work)
     drift_rolled_back = sqlkeel_cli("drift", "-d", str(DB), cwd=work)
     rolled_back_columns = columns(db, "nodes")
     rolled_back_nodes = count_nodes(db)
 
     print("== and forward again")
-    retry = backups.snapshot(
-        db, settings.backup.directory, label="pre-0002", keep=settings.backup.keep
-    )
     migrated_again = sqlkeel_cli("migrate", "-d", str(DB), cwd=work)
-    kept = backups.snapshots(settings.backup.directory, db.stem)
-    print(f"  snapshots kept (keep = {settings.backup.keep}):")
-    for path in kept:
-        print(f"    {path.relative_to(work)}")
+    retry = snapshot_path(migrated_again)
+    sqlkeel_cli("backup", "list", "-d", str(DB), cwd=work)
+    kept = [b.path for b in sqlkeel.list_backups(db, directory=settings.backup.directory)]
 
     return {
         "the old array left user_version 9": legacy_version == 9,
@@ -265,15 +267,18 @@ def demo(work: Path) -> dict[str, bool]:
         "baseline adopted the database as 0001 (exit 0)": adopted.returncode == 0
         and "0001_init.sql (PRAGMA user_version 9)" in adopted.stdout,
         "after baseline, 0002 is pending": "pending  0002_" in status_adopted.stdout,
-        "migrate applied 0002 (exit 0)": migrated.returncode == 0
-        and "0002_embedding_model_and_edge_type_index.sql" in migrated.stdout,
+        "migrate snapshotted, then applied 0002 (exit 0)": migrated.returncode == 0
+        and "0002_embedding_model_and_edge_type_index.sql" in migrated.stdout
+        and pre_0002.name.endswith("-pre-0002.db"),
         "no drift after migrate": drift.returncode == 0,
         "nodes gained embedding_model": "embedding_model" in migrated_columns,
         "search results unchanged by the migration": after_search == before_search,
         "the domain filter (a bound parameter) keeps to its domain": bool(in_retrieval)
         and all(n.startswith("retrieval/") for n, _, _ in in_retrieval),
         "the guarded connection refused ALTER TABLE": guard_refused,
-        "rollback restored the pre-0002 schema": "embedding_model" not in rolled_back_columns
+        "rollback restored the pre-0002 snapshot and schema": rolled_back.returncode == 0
+        and f"from {pre_0002}" in rolled_back.stdout
+        and "embedding_model" not in rolled_back_columns
         and "pending  0002_" in status_rolled_back.stdout,
         "no drift after rollback": drift_rolled_back.returncode == 0,
         "rollback dropped the rows written after the snapshot": rolled_back_nodes
@@ -284,7 +289,8 @@ def demo(work: Path) -> dict[str, bool]:
         "user_version is left to the application": pragma(db, "user_version") == 9,
         "retention kept the newest snapshots": kept[-1] == retry
         and len(kept) == settings.backup.keep
-        and first_snapshot not in kept,
+        and first_snapshot not in kept
+        and pre_0002 not in kept,
     }
 
 
