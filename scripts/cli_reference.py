@@ -37,6 +37,9 @@ ORDER = (
     "status",
     "drift",
     "baseline",
+    "backup",
+    "restore",
+    "rollback",
     "consolidate",
     "hash",
     "diff",
@@ -54,6 +57,9 @@ EXIT_CODES = {
     "drift": "0 · 1 · 3",
     "baseline": "0 · 1 · 3",
     "consolidate": "0 · 1",
+    "backup": "0 · 1",
+    "restore": "0 · 1",
+    "rollback": "0 · 1",
     "doctor": "0 · 1 · 3",
     "hash": "0 · 1",
     "diagram": "0 · 1",
@@ -98,11 +104,14 @@ as the same error object with `"type": "UsageError"` on stdout.
 |---|---|
 | `init` | `config`, `created` (paths) |
 | `generate` | `written` (path or null), `custom`, `changes`, `plan` (as `diff`'s object, or null) |
-| `migrate` | `applied` (`name`, `duration_ms`; with `--dry-run` also `statements`), `already_applied`, `dry_run`, `out_of_order`, `database` |
+| `migrate` | `applied` (`name`, `duration_ms`; with `--dry-run` also `statements`), `already_applied`, `dry_run`, `out_of_order`, `database`, `backup` (the pre-migration snapshot, as in `backup list`, or null) |
 | `check` | `ok`, `problems` (`kind`, `message`, `names`), `stale_sql` |
 | `status` | `database`, `migrations` (`name`, `state`, `applied_at`, `duration_ms`) |
 | `drift` | `ok`, `differences` (each `kind`, `name`, `message`) |
 | `baseline` | `ok`, `database`, `matched`, `recorded`, `also_matching`, `closest`, `via_user_version`, `differences` (as `drift`'s) |
+| `backup` | `database`, `backup` (`path`, `taken_at`, `label`, `migrations` (first and last number, or null), `size`) |
+| `backup list` | `database`, `directory`, `backups` (each as `backup`'s) |
+| `restore`, `rollback` | `database`, `restored_from` and `replaced` (as `backup`'s; `replaced` is the pre-restore snapshot, or null), `forced_past` (`pid`, `command`), `duration_ms` |
 | `consolidate` | `dry_run`, `rows`, `tables` (`source`, `target`, `rows`), `statements` |
 | `hash` | `written` |
 | `diff` | `empty`, `verified`, `ops` (`kind`, `subject`, `description`, `hazards`, `sql`), `hazards`, `destructive`, `refused`, `sql` |
@@ -136,6 +145,15 @@ def command_names() -> list[str]:
     return known + sorted(n for n in names if n not in ORDER)
 
 
+def _subcommands(name: str) -> list[str]:
+    """The subcommands of a command group (``backup list``), [] for a plain command."""
+    with click.Context(cli, info_name="sqlkeel") as ctx:
+        command = cli.get_command(ctx, name)
+        if not isinstance(command, click.Group):
+            return []
+        return command.list_commands(ctx)
+
+
 def _short_help(name: str) -> str:
     with click.Context(cli, info_name="sqlkeel") as ctx:
         command = cli.get_command(ctx, name)
@@ -159,6 +177,9 @@ def render() -> str:
     parts.append(f"## `sqlkeel`\n\n```text\n{help_text([]).rstrip()}\n```\n")
     for name in names:
         parts.append(f"## `sqlkeel {name}`\n\n```text\n{help_text([name]).rstrip()}\n```\n")
+        for sub in _subcommands(name):
+            text = help_text([name, sub]).rstrip()
+            parts.append(f"### `sqlkeel {name} {sub}`\n\n```text\n{text}\n```\n")
     return "\n".join(parts)
 
 
