@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-from functools import partial
 
 _VALUE_OPTIONS = {
     "-d": "database",
@@ -107,7 +106,11 @@ def run_migrate(
     else:
         target = os.path.expanduser(database)
         source = migrations
-        backup = partial(_backup_settings, config_path)
+
+        def from_config() -> object:
+            return _backup_settings(config_path)
+
+        backup = from_config
     result = migrate(
         target,
         source,
