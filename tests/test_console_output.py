@@ -138,3 +138,37 @@ def test_a_real_terminal(project: Path) -> None:
         check=True,
     )
     assert not ANSI.search(piped.stdout) and "applied  0001_init.sql" in piped.stdout
+
+
+def test_migrate_shows_a_progress_bar_on_a_terminal_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild of 200,000 rows: a bar on the terminal's stderr, nothing when piped."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("FORCE_COLOR", "NO_COLOR", "SQLKEEL_DATABASE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "0001_init.sql").write_text(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER);\n"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)\n"
+        "INSERT INTO t(v) SELECT i FROM n;\n",
+        encoding="utf-8",
+    )
+    (migrations / "0002_rebuild.sql").write_text(
+        "CREATE TABLE t2 (id INTEGER PRIMARY KEY, v TEXT NOT NULL);\n"
+        "INSERT INTO t2(id, v) SELECT id, v FROM t;\nDROP TABLE t;\nALTER TABLE t2 RENAME TO t;\n",
+        encoding="utf-8",
+    )
+    piped = tmp_path / "piped.db"
+    code, out, err = run_cli(["migrate", "-d", str(piped), "--migrations", str(migrations)])
+    assert code == 0 and "statements" not in err and not ANSI.search(out + err)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    code, out, err = run_cli(
+        ["migrate", "-d", str(tmp_path / "tty.db"), "--migrations", str(migrations)]
+    )
+    assert code == 0, err
+    shown = ANSI.sub("", err)
+    assert "0001_init.sql" in shown and "statements" in shown and "0:00:" in shown
+    assert "applied 0002_rebuild.sql" in out

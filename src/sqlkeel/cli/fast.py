@@ -92,7 +92,7 @@ def run_migrate(
     enabled = false``; with both -d and --migrations the configuration is read only when a
     snapshot is due (the no-op path never reads it).
     """
-    from sqlkeel.cli.output import backup_progress, print_migrate_result
+    from sqlkeel.cli.output import MigrateProgress, backup_progress, print_migrate_result
     from sqlkeel.runner.migrate import migrate
 
     backup: object
@@ -111,16 +111,22 @@ def run_migrate(
             return _backup_settings(config_path)
 
         backup = from_config
-    result = migrate(
-        target,
-        source,
-        to=to,
-        dry_run=dry_run,
-        verify_checksums=True,
-        drift="warn" if allow_drift else "error",
-        backup=False if no_backup or dry_run else backup,
-        backup_progress=backup_progress(output_format),
-    )
+    display = MigrateProgress.for_output(output_format)
+    try:
+        result = migrate(
+            target,
+            source,
+            to=to,
+            dry_run=dry_run,
+            verify_checksums=True,
+            drift="warn" if allow_drift else "error",
+            backup=False if no_backup or dry_run else backup,
+            backup_progress=backup_progress(output_format),
+            progress=display,
+        )
+    finally:
+        if display is not None:
+            display.close()
     print_migrate_result(result, output_format=output_format, database=target)
 
 

@@ -110,6 +110,65 @@ def backup_progress(output_format: str) -> Callable[[int, int], None] | None:
     return show
 
 
+class MigrateProgress:
+    """A progress bar over a batch's statements while ``sqlkeel migrate`` runs, on a terminal.
+
+    rich is imported at the first statement only (the no-op path never gets one); the bar is
+    drawn on stderr, keeps moving (spinner, elapsed time) while one long statement such as a
+    rebuild's copy runs, and disappears when :meth:`close` is called. Piped or captured
+    output gets nothing, so the text the docs show stays as it is.
+    """
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+
+    @classmethod
+    def for_output(cls, output_format: str) -> MigrateProgress | None:
+        if output_format == "json" or not _stderr_is_terminal():
+            return None
+        return cls()
+
+    def __call__(self, migration: str, done: int, total: int) -> None:
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("statements"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(migration, total=total)
+        self._bar.update(self._task, description=migration, completed=done, total=total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+def _stderr_is_terminal() -> bool:
+    import os
+
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stderr.isatty()
+
+
 def print_doctor_report(report: DoctorReport) -> None:
     """What ``sqlkeel doctor`` prints in text mode."""
     say(f"database: {report.database}")

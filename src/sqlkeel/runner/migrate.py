@@ -281,6 +281,7 @@ def _run_batch(
     drift_mode: str,
     drift_state: list[bool],
     snapshot: _SnapshotRequest | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[AppliedMigration]:
     """Apply ``batch`` (the files not yet in the journal, re-read under the lock)."""
     fk_before = int(conn.execute("PRAGMA foreign_keys").fetchone()[0])
@@ -309,11 +310,17 @@ def _run_batch(
                 # verified after this batch; drift applied over stays visible.
                 drift_state[0] = drift_mode != "ignore" and _check_drift(conn, source, drift_mode)
             baseline = _violations(conn) if check_orphans and todo else set()
-            for migration in todo:
+            planned = [(m, _statements(m)) for m in todo]
+            total = sum(len(statements) for _, statements in planned)
+            ran = 0
+            for migration, statements in planned:
                 if not transactional:
                     conn.execute("COMMIT")
                 started = time.perf_counter()
-                for sql, line in _statements(migration):
+                for sql, line in statements:
+                    if progress is not None:
+                        progress(migration.name, ran, total)
+                    ran += 1
                     try:
                         conn.execute(sql)
                     except sqlite3.Error as exc:
@@ -438,6 +445,7 @@ def migrate(
     drift: str = "error",
     backup: object = False,
     backup_progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> MigrateResult:
     """Apply pending migrations atomically and exactly once; return what was applied.
 
@@ -454,7 +462,9 @@ def migrate(
     is obeyed), or a callable returning either, called only when a snapshot is due. It is
     taken only when something is pending and the database has applied migrations, under the
     write lock; ``backup_progress(copied_pages, total_pages)`` follows the copy. A failed
-    snapshot (:class:`BackupError`) applies nothing.
+    snapshot (:class:`BackupError`) applies nothing. ``progress(migration, done, total)`` is
+    called before each statement of a batch (``done`` of ``total`` statements ran), e.g. to
+    show a progress bar while a table is rebuilt.
     """
     if drift not in DRIFT_MODES:
         raise ValueError(f"drift must be one of {', '.join(DRIFT_MODES)}, not {drift!r}")
@@ -544,6 +554,7 @@ def migrate(
                     drift_mode=drift,
                     drift_state=drift_state,
                     snapshot=snapshot,
+                    progress=progress,
                 )
         finally:
             exemption.__exit__()
