@@ -52,6 +52,14 @@ SECTIONS = {
     ],
     "The migration workflow": ["generate", "check", "status", "drift", "baseline", "load_settings"],
     "Keeping schema changes in migrations": ["guard", "SchemaChangeRefusedError"],
+    "Backups and restore": [
+        "backup",
+        "list_backups",
+        "restore",
+        "rollback",
+        "Backup",
+        "RestoreResult",
+    ],
     "Operations": ["consolidate", "doctor", "DoctorReport"],
 }
 MODULES = ["sqlkeel.testing", "sqlkeel.integrations.sqlalchemy"]
