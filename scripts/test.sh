@@ -17,9 +17,13 @@ fi
 
 if "$PY" -c "import mkdocs" 2>/dev/null; then
   echo "== docs (mkdocs build --strict)"
+  # Not --quiet: it hides the warnings that --strict must count (mkdocs then exits 0).
   site="$(mktemp -d)"
-  "$PY" -m mkdocs build --strict --quiet --site-dir "$site"
-  rm -rf "$site"
+  if ! "$PY" -m mkdocs build --strict --site-dir "$site" >"$site.log" 2>&1; then
+    cat "$site.log"
+    exit 1
+  fi
+  rm -rf "$site" "$site.log"
 fi
 
 echo "== pytest on the system SQLite"
