@@ -20,7 +20,7 @@ uncommitted frames).
 ``SQLKEEL_RACES`` how many times the race runs (default 1).
 
 When ``sqlkeel migrate`` has a pre-migration backup (``--no-backup`` in its help), three trials
-in four run with the default (backup on) and every snapshot that ``sqlkeel backup list``
+in four run with the default (backup on) and every snapshot that ``list_backups()``
 shows after a kill must be a complete, consistent copy; without it the trials run as they are.
 
 **Races.** 16 console-script processes migrate one fresh database whose migrations fill and
