@@ -844,7 +844,9 @@ def test_cli_migrate_allow_drift_applies_with_a_warning(
     with pytest.warns(sqlkeel.SchemaDriftWarning) as caught:
         run = sk("migrate", "-d", str(drifted.db), "--config", str(drifted.config), "--allow-drift")
     assert run.code == 0, run.err
-    assert run.out.startswith("applied 0002_tags.sql")
+    lines = run.out.splitlines()
+    assert lines[0].startswith("snapshot: ") and "-pre-0002.db" in lines[0]  # taken first
+    assert lines[1].startswith("applied 0002_tags.sql")
     assert any(EXTRA_COLUMN_MESSAGE in str(w.message) for w in caught)
     assert [n for n, _ in journal(drifted.db)] == ["0001_init.sql", "0002_tags.sql"]
     assert "tags" in table_names(drifted.db)
