@@ -152,7 +152,7 @@ def test_a_full_database_fails_the_migration_clearly_and_applies_nothing(tmp_pat
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages + 20}")
         with pytest.raises(sqlkeel.DiskFullError) as refused:
-            sqlkeel.migrate(conn, migrations)
+            sqlkeel.migrate(conn, migrations, backup=True)
         assert not conn.in_transaction
     finally:
         conn.close()
@@ -163,7 +163,18 @@ def test_a_full_database_fails_the_migration_clearly_and_applies_nothing(tmp_pat
     assert "max_page_count" in message
     assert snapshot(db) == before
     assert journal_names(db) == ["0001_init.sql"]
-    # TODO(backups): when sqlkeel.runner.backup exists, check the pre-migration snapshot here.
+    assert_backup_intact(db, before)
+
+
+def assert_backup_intact(db: Path, before: dict[str, Any]) -> None:
+    """The snapshot taken before the failed migration holds exactly the state before it."""
+    (taken,) = sqlkeel.list_backups(db)
+    assert taken.label == "pre-0002"
+    copy = snapshot(taken.path)
+    # The backup API gives the copy a schema cookie of its own (the destination's + 1), so
+    # that open connections to it reread its schema; everything else is the same.
+    assert {**copy, "schema_version": None} == {**before, "schema_version": None}
+    assert copy["integrity"] == [("ok",)]
 
 
 def test_a_full_database_fails_plan_apply_and_changes_nothing(tmp_path: Path) -> None:
@@ -249,6 +260,7 @@ def test_a_full_disk_fails_cli_migrate_clearly_and_applies_nothing(small_disk: P
     filler.unlink()
     assert snapshot(db) == before
     assert journal_names(db) == ["0001_init.sql"]
+    assert_backup_intact(db, before)  # the CLI's default pre-migration snapshot
 
 
 # --------------------------------------------------------------------------------------------
