@@ -176,7 +176,7 @@ def _schedules(rng: random.Random) -> list[dict[str, object]]:
                 "cron": cron,
                 "timezone": "Europe/Berlin" if i % 2 else "UTC",
                 "prompt": f"Run the {name.lower()} and report what changed.",
-                "cwd": "/home/dev/projects/dorkos",
+                "cwd": "~/projects/dorkos",
                 "status": status,
                 "enabled": enabled,
                 "maxRuntime": max_runtime,
@@ -304,7 +304,7 @@ def build_mesh(home: Path, rng: random.Random) -> dict[str, int]:
                 agent_id,
                 name,
                 f"{name} for the dorkos monorepo",
-                f"/home/dev/projects/{name}",
+                f"~/projects/{name}",
                 runtime,
                 json.dumps(caps),
                 json.dumps(manifest),
@@ -322,8 +322,8 @@ def build_mesh(home: Path, rng: random.Random) -> dict[str, int]:
             (ids[i % 2], minute - i // 2, rng.randrange(1, 40)),
         )
     for path, reason in [
-        ("/home/dev/scratch/tmp-agent", "throwaway checkout"),
-        ("/home/dev/projects/legacy-monolith", "too large to index"),
+        ("~/scratch/tmp-agent", "throwaway checkout"),
+        ("~/projects/legacy-monolith", "too large to index"),
     ]:
         conn.execute(
             "INSERT INTO denials (path, strategy, reason, denied_at, denied_by) "
