@@ -37,8 +37,9 @@ from sqlkeel.store.files import (
     migration_number,
     slugify,
 )
-from sqlkeel.store.journal import JournalEntry, read_journal
+from sqlkeel.store.journal import read_journal
 from sqlkeel.store.replay import replay
+from sqlkeel.store.states import StatusRow, migration_states
 from sqlkeel.store.sumfile import append_sum, compare_sum, write_sum
 
 # A question for the user: (kind, table, old, new) → is it a rename?
@@ -337,14 +338,6 @@ def check(
 
 
 @dataclass(frozen=True, slots=True)
-class StatusRow:
-    name: str
-    state: str  # applied | pending | edited | missing | misnamed
-    applied_at: str | None = None
-    duration_ms: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class StatusReport:
     database: str
     rows: tuple[StatusRow, ...] = field(default=())
@@ -379,28 +372,6 @@ def status(
         finally:
             conn.close()
     return StatusReport(str(db), migration_states(source, journal))
-
-
-def migration_states(source: MigrationSource, journal: list[JournalEntry]) -> tuple[StatusRow, ...]:
-    """The journal against the files: applied / pending / edited / missing / misnamed, per file."""
-    names = [n for n in source.sql_names() if migration_number(n) is not None]
-    names.sort(key=lambda n: (migration_number(n), n))
-    on_disk = {n: source.read(n) for n in names}
-    rows: list[StatusRow] = []
-    seen = set()
-    for entry in journal:
-        seen.add(entry.name)
-        file = on_disk.get(entry.name)
-        state = (
-            "missing"
-            if file is None
-            else ("edited" if file.checksum != entry.checksum else "applied")
-        )
-        rows.append(StatusRow(entry.name, state, entry.applied_at, entry.duration_ms))
-    rows += [StatusRow(n, "pending") for n in names if n not in seen]
-    rows += [StatusRow(n, "misnamed") for n in source.sql_names() if migration_number(n) is None]
-    rows.sort(key=lambda r: (migration_number(r.name) or 0, r.name))
-    return tuple(rows)
 
 
 @dataclass(frozen=True, slots=True)

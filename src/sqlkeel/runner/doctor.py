@@ -38,8 +38,8 @@ JSON (``DoctorReport.to_json()``, ``sqlkeel doctor --format json``), version 1::
 Problem kinds: ``corrupt``, ``integrity``, ``foreign_key``, ``pending``, ``edited``,
 ``missing``, ``misnamed``, ``unmanaged``, ``drift``. Notes are advice, not problems.
 
-Imports the workflow's status code lazily (a report composed of the runner's and the
-workflow's views); nothing here is on the application's startup path.
+The journal-against-files states come from :mod:`sqlkeel.store.states`, the code behind
+``sqlkeel status`` too; nothing here is on the application's startup path.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ class DoctorReport:
     integrity: tuple[str, ...] = ()
     foreign_key_violations: tuple[tuple[str, int | None, str], ...] = ()
     migrations: str | None = None
-    states: tuple[Any, ...] | None = None  # workflow.StatusRow values
+    states: tuple[Any, ...] | None = None  # store.states.StatusRow values
     drift: tuple[Any, ...] | None = None  # diff.drift.DriftItem values
     pragmas: dict[str, Pragma] = field(default_factory=dict)
     sizes: Sizes | None = None
@@ -347,7 +347,7 @@ def _migration_checks(
     from sqlkeel.runner.drift import drift_items
     from sqlkeel.runner.migrate import _has_user_tables
     from sqlkeel.store.journal import read_journal
-    from sqlkeel.workflow import migration_states
+    from sqlkeel.store.states import migration_states
 
     journal = read_journal(conn)
     states = migration_states(source, journal)
