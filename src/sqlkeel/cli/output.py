@@ -206,11 +206,7 @@ def print_doctor_report(report: DoctorReport) -> None:
             note = f": {pragma.note}" if pragma.note else ""
             say(f"  {name} = {pragma.value} ({scope}){note}")
     if report.sizes is not None:
-        s = report.sizes
-        say(
-            f"sizes: file {s.file_bytes} bytes, -wal {s.wal_bytes} bytes, free pages "
-            f"{s.freelist_count} × {s.page_size} = {s.free_bytes} bytes"
-        )
+        say(_sizes_line("sizes", report.sizes))
     if report.processes:
         from sqlkeel.processes import describe_processes
 
@@ -220,11 +216,7 @@ def print_doctor_report(report: DoctorReport) -> None:
         for fix in report.fixes:
             say(f"  {fix.action}: {fix.detail}")
     if report.sizes_after_fix is not None:
-        a = report.sizes_after_fix
-        say(
-            f"sizes after: file {a.file_bytes} bytes, -wal {a.wal_bytes} bytes, free pages "
-            f"{a.freelist_count} × {a.page_size} = {a.free_bytes} bytes"
-        )
+        say(_sizes_line("sizes after", report.sizes_after_fix))
     for note in report.notes:
         say(f"note: {note}")
     if report.ok:
@@ -233,3 +225,10 @@ def print_doctor_report(report: DoctorReport) -> None:
     say(f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''} found:")
     for problem in report.problems:
         say(f"{problem.kind}: {problem.message}")
+
+
+def _sizes_line(label: str, s: Any) -> str:
+    return (
+        f"{label}: file {s.file_bytes} bytes, -wal {s.wal_bytes} bytes, free pages "
+        f"{s.freelist_count} × {s.page_size} = {s.free_bytes} bytes"
+    )
